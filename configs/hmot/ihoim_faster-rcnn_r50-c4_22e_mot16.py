@@ -1,0 +1,6 @@
+# iHOIM, R50-C4 (res5 as the RoI shared head), MOT16, the paper's recipe.
+_base_ = [
+    '../_base_/models/ihoim_faster-rcnn_r50-c4.py',
+    '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
+    'mmdet::_base_/default_runtime.py'
+]

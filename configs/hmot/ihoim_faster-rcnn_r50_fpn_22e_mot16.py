@@ -1,0 +1,6 @@
+# iHOIM, R50-FPN, MOT16 train (N=517, B=500), the paper's 22-epoch recipe.
+_base_ = [
+    '../_base_/models/ihoim_faster-rcnn_r50_fpn.py',
+    '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
+    'mmdet::_base_/default_runtime.py'
+]

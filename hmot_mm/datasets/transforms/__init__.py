@@ -1,0 +1,3 @@
+from .pack_reid_det_inputs import PackReIDDetInputs
+
+__all__ = ['PackReIDDetInputs']

@@ -1,0 +1,3 @@
+from .hooks import MemoryBufferHook
+
+__all__ = ['MemoryBufferHook']

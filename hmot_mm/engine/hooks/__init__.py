@@ -1,0 +1,3 @@
+from .memory_buffer_hook import MemoryBufferHook
+
+__all__ = ['MemoryBufferHook']

@@ -1,0 +1,182 @@
+"""iHOIM loss (Sec. 3.2 of the paper) with Selective Memory Refreshment."""
+from typing import Dict, Tuple
+
+import torch
+from torch import Tensor
+
+from mmdet.registry import MODELS
+from .memory_bank import (MemoryBankLoss, check_identity_labels,
+                          gather_across_ranks)
+
+
+@MODELS.register_module()
+class iHOIMLoss(MemoryBankLoss):
+    r"""Improved Hierarchical Online Instance Matching loss.
+
+    Memory: ``lookup_table`` W_id (N, d), one row per identity, and
+    ``bg_queue`` W_bg (B, d) of background embeddings with importance
+    ``bg_importance`` ω (B,). Unwritten rows are zero vectors; they take
+    part in the softmax with score 0, as in OIM, so the loss is finite from
+    the first iteration on.
+
+    For an L2-normalised embedding x:
+
+    .. math::
+        s = [W_{id}; W_{bg}]\,x / τ, \quad p = \mathrm{softmax}(s) \\
+        p(Λ) = \sum_{i<N} p_i, \quad p(Φ) = \sum_{i≥N} p_i \\
+        L_{det} = -y \log p(Λ) - (1-y) \log p(Φ) \\
+        L_{OIM} = -\log \mathrm{softmax}(s_{:N})_k, \quad
+        λ = 2\,\mathrm{sg}[p(Λ)]^2 \\
+        L = \mathrm{mean}_{all}\,L_{det} + \mathrm{mean}_{pos}\,λ L_{OIM}
+
+    All log-probabilities are differences of ``logsumexp`` terms, so no
+    input (an empty queue or table included) gives NaN or inf.
+
+    Memory update (:meth:`update_memory`, no gradient): the identity rows by
+    momentum (see ``MemoryBankLoss``) and the queue by Selective Memory
+    Refreshment (HOIM): each background candidate gets
+
+    .. math:: ω = \max(x·W_{id}) / \max(\max(x·W_{bg}), ε)
+
+    computed against the memory the loss used. It overwrites the slot of
+    lowest stored ω (empty slots, ω = −inf, first) only if its ω is at
+    least that lowest ω; then every stored ω is multiplied by
+    ``smr_decay``. The denominator is clamped to ``smr_eps``: a candidate
+    that resembles no stored background (max cosine ≤ 0) counts as novel,
+    its ω keeps the sign of its person similarity, and nothing divides by
+    zero or flips sign. Candidates are taken in batch order; the queue
+    then holds the same entries as after inserting them one by one.
+
+    Args:
+        num_ids (int): N, identities in the lookup table.
+        bg_queue_size (int): B, slots in the background queue.
+        feat_dim (int): d. Defaults to 256.
+        temperature (float): τ. Defaults to 1/30.
+        momentum (float): η of the lookup table. Defaults to 0.5.
+        smr_decay (float): per-update decay of ω. Defaults to 0.99.
+        loss_weight (float): factor on both losses. Defaults to 1.0.
+        smr_eps (float): floor of the SMR denominator. Defaults to 1e-3.
+    """
+
+    def __init__(self,
+                 num_ids: int,
+                 bg_queue_size: int,
+                 feat_dim: int = 256,
+                 temperature: float = 1 / 30,
+                 momentum: float = 0.5,
+                 smr_decay: float = 0.99,
+                 loss_weight: float = 1.0,
+                 smr_eps: float = 1e-3) -> None:
+        super().__init__(num_ids, feat_dim, temperature, momentum,
+                         loss_weight)
+        if not isinstance(bg_queue_size, int) or bg_queue_size < 1:
+            raise ValueError('bg_queue_size must be a positive int, got '
+                             f'{bg_queue_size!r}')
+        if not 0 < smr_decay <= 1:
+            raise ValueError(f'smr_decay must be in (0, 1], got {smr_decay!r}')
+        if not smr_eps > 0:
+            raise ValueError(f'smr_eps must be > 0, got {smr_eps!r}')
+        self.bg_queue_size = bg_queue_size
+        self.smr_decay = smr_decay
+        self.smr_eps = smr_eps
+        self.register_buffer('bg_queue', torch.zeros(bg_queue_size, feat_dim))
+        self.register_buffer('bg_importance',
+                             torch.full((bg_queue_size, ), float('-inf')))
+
+    def _log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Return (s, log p(Λ), log p(Φ)) for embeddings (M, d)."""
+        memory = torch.cat([self.lookup_table, self.bg_queue]).to(embeds)
+        scores = embeds @ memory.t() / self.temperature
+        log_total = scores.logsumexp(dim=1)
+        log_person = scores[:, :self.num_ids].logsumexp(dim=1) - log_total
+        log_bg = scores[:, self.num_ids:].logsumexp(dim=1) - log_total
+        return scores, log_person, log_bg
+
+    def person_log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor]:
+        """log p(person) and log p(background) of each embedding (M, d);
+        the detection score at inference is ``exp`` of the first."""
+        _, log_person, log_bg = self._log_probs(embeds)
+        return log_person, log_bg
+
+    def forward(self, embeds: Tensor, labels: Tensor) -> Dict[str, Tensor]:
+        """Compute the two levels of the loss.
+
+        Args:
+            embeds (Tensor): (M, d) L2-normalised embeddings.
+            labels (Tensor): (M,) long; -1 background, 0..N-1 identity.
+
+        Returns:
+            dict[str, Tensor]: ``loss_det`` and ``loss_oim``, scalars.
+        """
+        check_identity_labels(labels, self.num_ids)
+        self._remember(embeds, labels)
+        scores, log_person, log_bg = self._log_probs(embeds)
+        is_person = labels >= 0
+        zero = embeds.sum() * 0  # keeps the graph when a term is empty
+        if labels.numel() == 0:
+            loss_det = zero
+        else:
+            loss_det = -torch.where(is_person, log_person, log_bg).mean()
+        if is_person.any():
+            id_scores = scores[is_person, :self.num_ids]
+            log_p_id = id_scores.log_softmax(dim=1).gather(
+                1, labels[is_person, None]).squeeze(1)
+            weight = 2 * log_person[is_person].detach().exp()**2
+            loss_oim = -(weight * log_p_id).mean()
+        else:
+            loss_oim = zero
+        return dict(
+            loss_det=self.loss_weight * loss_det,
+            loss_oim=self.loss_weight * loss_oim)
+
+    @torch.no_grad()
+    def update_memory(self, embeds: Tensor, labels: Tensor) -> None:
+        """Momentum-update the lookup table and refresh the background queue
+        by SMR with one batch (gathered from all ranks first).
+
+        Args:
+            embeds (Tensor): (M, d) L2-normalised embeddings.
+            labels (Tensor): (M,) long; -1 background, 0..N-1 identity.
+        """
+        check_identity_labels(labels, self.num_ids)
+        embeds, labels = gather_across_ranks(
+            embeds.to(self.lookup_table), labels)
+        candidates = embeds[labels < 0]
+        importance = self.smr_importance(candidates)
+        self._update_lookup_table(embeds, labels)
+        self._refresh_queue(candidates, importance)
+        self.bg_importance.mul_(self.smr_decay)
+
+    def smr_importance(self, candidates: Tensor) -> Tensor:
+        """ω = max(x·W_id) / max(max(x·W_bg), ε) of each candidate (K, d)."""
+        person_sim = (candidates @ self.lookup_table.t()).amax(dim=1)
+        bg_sim = (candidates @ self.bg_queue.t()).amax(dim=1)
+        return person_sim / bg_sim.clamp(min=self.smr_eps)
+
+    def _refresh_queue(self, candidates: Tensor, importance: Tensor) -> None:
+        """Insert candidates by the SMR rule.
+
+        Inserting one by one (replace the lowest ω if ω ≥ it) keeps the B
+        largest ω of stored ∪ candidates, a later entry winning a tie. The
+        slots freed are filled in the order the one-by-one rule frees them:
+        lowest stored ω first, lower slot index first among equals.
+        """
+        if candidates.shape[0] == 0:
+            return
+        size = self.bg_queue_size
+        pool = torch.cat([self.bg_importance, importance])
+        # stable sort of the reversed pool: among equal ω the later entry
+        # of the original order comes first
+        order = pool.flip(0).sort(descending=True, stable=True).indices
+        kept = torch.zeros_like(pool, dtype=torch.bool)
+        kept[pool.numel() - 1 - order[:size]] = True
+        freed = (~kept[:size]).nonzero().squeeze(1)
+        freed = freed[self.bg_importance[freed].sort(stable=True).indices]
+        newcomers = kept[size:].nonzero().squeeze(1)
+        self.bg_queue[freed] = candidates[newcomers]
+        self.bg_importance[freed] = importance[newcomers]
+
+    def extra_repr(self) -> str:
+        return (f'num_ids={self.num_ids}, bg_queue_size={self.bg_queue_size}, '
+                f'feat_dim={self.feat_dim}, temperature={self.temperature:.4g},'
+                f' momentum={self.momentum}, smr_decay={self.smr_decay}')

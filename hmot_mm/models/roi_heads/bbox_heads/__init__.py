@@ -1,0 +1,4 @@
+from .ihoim_bbox_head import iHOIMBBoxHead
+from .oim_bbox_head import OIMBBoxHead
+
+__all__ = ['iHOIMBBoxHead', 'OIMBBoxHead']

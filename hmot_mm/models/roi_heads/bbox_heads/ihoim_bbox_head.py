@@ -1,0 +1,211 @@
+"""Single-branch R-CNN box head: box regression plus one L2-normalised
+embedding whose memory-bank softmax also gives the detection score."""
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.config import ConfigDict
+from mmengine.structures import InstanceData
+from torch import Tensor, nn
+
+from mmdet.models.layers import multiclass_nms
+from mmdet.models.roi_heads.bbox_heads import BBoxHead
+from mmdet.models.task_modules.samplers import SamplingResult
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, InstanceList, OptMultiConfig
+
+
+@MODELS.register_module()
+class iHOIMBBoxHead(BBoxHead):
+    r"""Hierarchical single-branch box head (paper Sec. 3.1).
+
+    .. code-block:: none
+
+        RoI feats -> [avg pool] -> shared fcs -+-> fc_reg -> box deltas
+                                               +-> fc_embed -> L2 norm -> x
+
+    There is no classification branch: at inference the score of a box is
+    p(person) = Σ_{i<N} softmax([LUT; queue]·x / τ)_i from ``loss_reid``
+    (an :class:`iHOIMLoss`). Training labels each sampled RoI with the
+    dense identity of its matched ground truth, or −1 for background, and
+    regresses boxes of positives as Faster R-CNN does.
+
+    With ``num_shared_fcs=2`` this is the Shared2FC head of an FPN model;
+    with ``num_shared_fcs=0, with_avg_pool=True`` it sits on a ResNet res5
+    shared head (C4), as in the person-search models this loss comes from.
+
+    Args:
+        num_shared_fcs (int): fully connected layers before the branches.
+        fc_out_channels (int): width of those layers.
+        embed_dim (int): d, size of the embedding. Defaults to 256.
+        loss_reid (dict): config of the memory-bank loss; its ``feat_dim``
+            defaults to ``embed_dim``.
+        num_classes (int): must be 1 (person).
+        with_cls (bool): a separate classification branch (OIM baseline).
+        reg_class_agnostic (bool): see ``BBoxHead``. Defaults to True.
+    """
+
+    def __init__(self,
+                 num_shared_fcs: int = 2,
+                 fc_out_channels: int = 1024,
+                 embed_dim: int = 256,
+                 loss_reid: ConfigType = dict(
+                     type='iHOIMLoss', num_ids=517, bg_queue_size=500),
+                 num_classes: int = 1,
+                 with_cls: bool = False,
+                 reg_class_agnostic: bool = True,
+                 init_cfg: OptMultiConfig = None,
+                 **kwargs) -> None:
+        if num_classes != 1:
+            raise ValueError(f'{type(self).__name__} detects one class '
+                             f'(person); got num_classes={num_classes}')
+        super().__init__(
+            num_classes=num_classes,
+            with_cls=with_cls,
+            reg_class_agnostic=reg_class_agnostic,
+            init_cfg=init_cfg,
+            **kwargs)
+        in_dim = self.in_channels * (1 if self.with_avg_pool else
+                                     self.roi_feat_area)
+        self.shared_fcs = nn.ModuleList()
+        for i in range(num_shared_fcs):
+            self.shared_fcs.append(
+                nn.Linear(in_dim if i == 0 else fc_out_channels,
+                          fc_out_channels))
+        last_dim = fc_out_channels if num_shared_fcs else in_dim
+        # BBoxHead sized its predictors for the raw RoI feature: resize them
+        if self.with_cls:
+            self.fc_cls = nn.Linear(last_dim, num_classes + 1)
+        if self.with_reg:
+            box_dim = self.bbox_coder.encode_size
+            self.fc_reg = nn.Linear(
+                last_dim, box_dim if reg_class_agnostic else box_dim *
+                num_classes)
+        self.fc_embed = nn.Linear(last_dim, embed_dim)
+        loss_reid = ConfigDict(loss_reid)
+        if loss_reid.setdefault('feat_dim', embed_dim) != embed_dim:
+            raise ValueError(f'loss_reid.feat_dim={loss_reid.feat_dim} '
+                             f'differs from embed_dim={embed_dim}')
+        self.loss_reid = MODELS.build(loss_reid)
+        if init_cfg is None:
+            self.init_cfg += [
+                dict(type='Normal', std=0.01, override=dict(name='fc_embed')),
+                dict(
+                    type='Xavier',
+                    distribution='uniform',
+                    override=dict(name='shared_fcs'))
+            ]
+
+    def forward(self, x: Tensor) -> Tuple[Optional[Tensor], Tensor, Tensor]:
+        """Args:
+            x (Tensor): RoI features (R, C, h, w).
+
+        Returns:
+            tuple: ``cls_score`` (R, 2) or None without a cls branch,
+            ``bbox_pred`` (R, 4) and ``embeds`` (R, d), L2-normalised.
+        """
+        if self.with_avg_pool:
+            x = self.avg_pool(x)
+        x = x.flatten(1)
+        for fc in self.shared_fcs:
+            x = F.relu(fc(x))
+        cls_score = self.fc_cls(x) if self.with_cls else None
+        bbox_pred = self.fc_reg(x) if self.with_reg else None
+        embeds = F.normalize(self.fc_embed(x), dim=1)
+        return cls_score, bbox_pred, embeds
+
+    def loss_and_target(self,
+                        cls_score: Optional[Tensor],
+                        bbox_pred: Tensor,
+                        embeds: Tensor,
+                        rois: Tensor,
+                        sampling_results: List[SamplingResult],
+                        rcnn_train_cfg: ConfigDict) -> dict:
+        """Box regression (and classification, if present) losses plus the
+        memory-bank loss on the embeddings.
+
+        Each ``SamplingResult`` must carry ``pos_gt_ids``: the dense
+        identity of the ground truth matched by each positive RoI.
+
+        Returns:
+            dict: ``loss_bbox`` (a dict of losses) and ``bbox_targets``.
+        """
+        targets = self.get_targets(sampling_results, rcnn_train_cfg)
+        losses = self.loss(cls_score, bbox_pred, rois, *targets)
+        # RoIs are ordered positives then negatives within each image
+        id_labels = torch.cat([
+            torch.cat([
+                res.pos_gt_ids.long(),
+                res.pos_gt_ids.new_full((len(res.neg_priors), ), -1).long()
+            ]) for res in sampling_results
+        ])
+        losses.update(self.loss_reid(embeds, id_labels))
+        return dict(loss_bbox=losses, bbox_targets=targets)
+
+    def predict_by_feat(self,
+                        rois: Tuple[Tensor],
+                        cls_scores: Tuple[Optional[Tensor]],
+                        bbox_preds: Tuple[Tensor],
+                        embeds: Tuple[Tensor],
+                        batch_img_metas: List[dict],
+                        rcnn_test_cfg: Optional[ConfigDict] = None,
+                        rescale: bool = False) -> InstanceList:
+        """Decode boxes, score them and run NMS, keeping each kept box's
+        embedding.
+
+        Returns:
+            list[InstanceData]: per image ``bboxes`` (n, 4), ``scores`` (n,)
+            = p(person), ``labels`` (n,) and ``embeds`` (n, d).
+        """
+        return [
+            self._predict_single(*args, rcnn_test_cfg, rescale)
+            for args in zip(rois, cls_scores, bbox_preds, embeds,
+                            batch_img_metas)
+        ]
+
+    def detection_logits(self, cls_score: Optional[Tensor],
+                         embeds: Tensor) -> Tensor:
+        """(R, 2) logits of [person, background]; their softmax is the
+        score. Without a cls branch: [log p(Λ), log p(Φ)] from the memory."""
+        if cls_score is not None:
+            return cls_score
+        return torch.stack(self.loss_reid.person_log_probs(embeds), dim=1)
+
+    def empty_result(self, like: Tensor) -> InstanceData:
+        """Detections of an image without RoIs, on ``like``'s device."""
+        results = InstanceData()
+        results.bboxes = like.new_zeros((0, 4))
+        results.scores = like.new_zeros((0, ))
+        results.labels = like.new_zeros((0, ), dtype=torch.long)
+        results.embeds = like.new_zeros((0, self.fc_embed.out_features))
+        return results
+
+    def _predict_single(self, roi: Tensor, cls_score: Optional[Tensor],
+                        bbox_pred: Tensor, embeds: Tensor, img_meta: dict,
+                        rcnn_test_cfg: Optional[ConfigDict],
+                        rescale: bool) -> InstanceData:
+        if roi.shape[0] == 0:
+            return self.empty_result(roi)
+        raw = self._predict_by_feat_single(
+            roi=roi,
+            cls_score=self.detection_logits(cls_score, embeds),
+            bbox_pred=bbox_pred,
+            img_meta=img_meta,
+            rescale=rescale,
+            rcnn_test_cfg=None)
+        if rcnn_test_cfg is None:
+            raw.embeds = embeds
+            return raw
+        dets, labels, keep = multiclass_nms(
+            raw.bboxes,
+            raw.scores,
+            rcnn_test_cfg.score_thr,
+            rcnn_test_cfg.nms,
+            rcnn_test_cfg.max_per_img,
+            return_inds=True)
+        results = InstanceData()
+        results.bboxes = dets[:, :-1]
+        results.scores = dets[:, -1]
+        results.labels = labels
+        results.embeds = embeds[keep // self.num_classes]
+        return results

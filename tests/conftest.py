@@ -1,0 +1,127 @@
+"""Shared fixtures: a few generated MOT frames with identities, and a
+CPU-sized copy of a project config that trains on them."""
+import json
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+NUM_IDS = 3
+IMG_SIZE = (160, 128)  # width, height
+
+
+def draw_frames(out_dir, num_frames=6, seed=0):
+    """Frames of three coloured 'people' (head + body) walking across a
+    noisy background; writes ``img/*.jpg`` and ``ann.json`` (COCO-VID
+    style, dense ``instance_id`` 0..2). Returns the annotation dict."""
+    import cv2
+    rng = np.random.default_rng(seed)
+    w, h = IMG_SIZE
+    colours = [(40, 40, 220), (40, 200, 40), (220, 120, 30)]
+    images, anns = [], []
+    img_dir = osp.join(out_dir, 'img')
+    import os
+    os.makedirs(img_dir, exist_ok=True)
+    for t in range(num_frames):
+        img = rng.integers(90, 140, size=(h, w, 3), dtype=np.uint8)
+        for pid, colour in enumerate(colours):
+            bw, bh = 18, 46
+            x = int(10 + pid * 48 + 3 * t)
+            y = int(30 + 20 * (pid % 2) + t)
+            img[y + 10:y + bh, x:x + bw] = colour
+            cv2.circle(img, (x + bw // 2, y + 5), 5, (200, 180, 160), -1)
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=t + 1,
+                    category_id=1,
+                    bbox=[x, y, bw, bh],
+                    area=bw * bh,
+                    iscrowd=0,
+                    instance_id=pid,
+                    visibility=1.0))
+        name = f'{t + 1:06d}.jpg'
+        cv2.imwrite(osp.join(img_dir, name), img)
+        images.append(
+            dict(
+                id=t + 1,
+                file_name=name,
+                height=h,
+                width=w,
+                frame_id=t,
+                video_id=1))
+    ann = dict(
+        images=images,
+        annotations=anns,
+        categories=[dict(id=1, name='pedestrian')],
+        videos=[dict(id=1, name='synthetic')],
+        num_ids=NUM_IDS)
+    with open(osp.join(out_dir, 'ann.json'), 'w') as f:
+        json.dump(ann, f)
+    return ann
+
+
+@pytest.fixture(scope='session')
+def tiny_frames(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp('frames'))
+    return out, draw_frames(out)
+
+
+def tiny_config(config_file, data_dir, work_dir, max_iters=2):
+    """A project config shrunk for CPU: ResNet-18 with narrow FPN/heads,
+    128-pixel frames, iteration-based loop, no test loop.
+
+    Returns:
+        mmengine.Config
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, config_file))
+    model = cfg.model
+    model.backbone.update(depth=18, init_cfg=None, frozen_stages=-1,
+                          norm_cfg=dict(type='BN', requires_grad=True))
+    model.neck.update(in_channels=[64, 128, 256, 512], out_channels=32)
+    model.rpn_head.update(in_channels=32, feat_channels=32)
+    model.roi_head.bbox_roi_extractor.out_channels = 32
+    head = model.roi_head.bbox_head
+    head.update(in_channels=32, fc_out_channels=64, embed_dim=16)
+    head.loss_reid.update(num_ids=NUM_IDS, feat_dim=16)
+    size_key = 'bg_queue_size' if 'bg_queue_size' in head.loss_reid \
+        else 'queue_size'
+    head.loss_reid[size_key] = 32
+    model.train_cfg.rcnn.sampler.num = 64
+    # repeated: mmengine sleeps 2 s whenever an iteration loop restarts
+    # its dataloader
+    frames = dict(
+        type='MOTFrameDataset',
+        data_root=data_dir,
+        ann_file='ann.json',
+        data_prefix=dict(img='img/'),
+        num_ids=NUM_IDS,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadTrackAnnotations', with_bbox=True),
+            dict(type='Resize', scale=IMG_SIZE, keep_ratio=True),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='PackReIDDetInputs')
+        ])
+    cfg.train_dataloader = dict(
+        batch_size=2,
+        num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=True),
+        dataset=dict(type='RepeatDataset', times=50, dataset=frames))
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+    cfg.param_scheduler = []
+    cfg.optim_wrapper.optimizer.update(lr=0.01)
+    cfg.optim_wrapper.clip_grad = dict(max_norm=10)
+    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=2, by_epoch=False)
+    cfg.default_hooks.logger.interval = 1
+    cfg.log_processor = dict(by_epoch=False)
+    cfg.env_cfg.dist_cfg = dict(backend='gloo')
+    cfg.work_dir = work_dir
+    return cfg

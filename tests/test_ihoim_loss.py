@@ -1,0 +1,329 @@
+"""iHOIM/OIM losses against independent NumPy formulas, gradients, and the
+memory update on hand-built examples."""
+import numpy as np
+import pytest
+import torch
+
+from hmot_mm.models.losses import OIMLoss, iHOIMLoss
+
+TAU = 1 / 30
+
+
+def unit_rows(rng, n, d):
+    x = rng.normal(size=(n, d))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def numpy_ihoim(lut, queue, x, labels, tau=TAU):
+    """The paper's eqs. (1)-(8), written with plain probabilities."""
+    n = len(lut)
+    s = x @ np.concatenate([lut, queue]).T / tau
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    p_person, p_bg = p[:, :n].sum(1), p[:, n:].sum(1)
+    y = labels >= 0
+    loss_det = np.mean(np.where(y, -np.log(p_person), -np.log(p_bg)))
+    if not y.any():
+        return loss_det, 0.0
+    sid = s[y, :n]
+    eid = np.exp(sid - sid.max(axis=1, keepdims=True))
+    p_id = eid / eid.sum(axis=1, keepdims=True)
+    nll = -np.log(p_id[np.arange(y.sum()), labels[y]])
+    return loss_det, np.mean(2 * p_person[y]**2 * nll)
+
+
+def numpy_oim(lut, queue, x, labels, tau=TAU):
+    y = labels >= 0
+    s = x[y] @ np.concatenate([lut, queue]).T / tau
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return np.mean(-np.log(p[np.arange(y.sum()), labels[y]]))
+
+
+def make_loss(rng, num_ids=7, queue=5, dim=16, empty_rows=2):
+    """An iHOIM loss in float64 with random memory, some rows unwritten."""
+    loss = iHOIMLoss(num_ids, queue, feat_dim=dim).double()
+    loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, num_ids, dim)))
+    loss.bg_queue.copy_(torch.from_numpy(unit_rows(rng, queue, dim)))
+    loss.lookup_table[:empty_rows] = 0
+    loss.bg_queue[:empty_rows] = 0
+    return loss
+
+
+LABEL_CASES = {
+    'mixed': [-1, 0, 3, -1, 6, 3, -1],
+    'all_background': [-1] * 6,
+    'all_positive': [0, 1, 2, 3, 4, 5, 6, 2],
+}
+
+
+@pytest.mark.parametrize('case', LABEL_CASES)
+def test_ihoim_equals_numpy_formulas(case):
+    rng = np.random.default_rng(0)
+    loss = make_loss(rng)
+    labels = np.array(LABEL_CASES[case])
+    x = unit_rows(rng, len(labels), 16)
+    out = loss(torch.from_numpy(x), torch.from_numpy(labels))
+    det, oim = numpy_ihoim(loss.lookup_table.numpy(), loss.bg_queue.numpy(),
+                           x, labels)
+    np.testing.assert_allclose(out['loss_det'].item(), det, rtol=1e-6)
+    np.testing.assert_allclose(out['loss_oim'].item(), oim, rtol=1e-6,
+                               atol=0 if oim else 1e-12)
+
+
+def test_loss_weight_scales_both_terms():
+    rng = np.random.default_rng(1)
+    loss = make_loss(rng)
+    labels = torch.tensor(LABEL_CASES['mixed'])
+    x = torch.from_numpy(unit_rows(rng, len(labels), 16))
+    base = loss(x, labels)
+    loss.loss_weight = 2.5
+    scaled = loss(x, labels)
+    for key in ('loss_det', 'loss_oim'):
+        assert scaled[key].item() == pytest.approx(2.5 * base[key].item())
+
+
+def test_finite_on_empty_memory_and_inputs():
+    loss = iHOIMLoss(num_ids=4, bg_queue_size=3, feat_dim=8)
+    x = torch.nn.functional.normalize(torch.randn(5, 8), dim=1)
+    x.requires_grad_(True)
+    out = loss(x, torch.tensor([-1, 0, 1, -1, 3]))
+    # all memory rows are zero: every score is 0, p(person) = N / (N + B)
+    assert out['loss_det'].item() == pytest.approx(
+        -(3 * np.log(4 / 7) + 2 * np.log(3 / 7)) / 5)  # 3 persons, 2 bg
+    sum(out.values()).backward()
+    assert torch.isfinite(x.grad).all()
+    empty = loss(x[:0], torch.zeros(0, dtype=torch.long))
+    assert all(v.item() == 0 and v.requires_grad for v in empty.values())
+    # far-out logits (an unnormalised input) stay finite in log space
+    big = loss(1e3 * x.detach(), torch.tensor([-1, 0, 1, -1, 3]))
+    assert all(torch.isfinite(v) for v in big.values())
+
+
+def test_no_positive_gives_graph_keeping_zero():
+    loss = iHOIMLoss(num_ids=4, bg_queue_size=3, feat_dim=8)
+    x = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
+    x.requires_grad_(True)
+    out = loss(x, torch.full((3, ), -1))
+    assert out['loss_oim'].item() == 0 and out['loss_oim'].requires_grad
+    out['loss_oim'].backward()
+    assert torch.equal(x.grad, torch.zeros_like(x))
+
+
+def test_gradcheck_detection_loss():
+    rng = np.random.default_rng(2)
+    loss = make_loss(rng)
+    labels = torch.tensor(LABEL_CASES['mixed'])
+    x = torch.from_numpy(unit_rows(rng, len(labels), 16)).requires_grad_()
+    assert torch.autograd.gradcheck(lambda e: loss(e, labels)['loss_det'],
+                                    (x, ))
+
+
+def test_gradcheck_oim_loss_with_frozen_lambda():
+    """λ = 2·p(person)² is detached: the gradient of loss_oim is that of
+    mean(λ0 · CE) with λ frozen at the evaluation point."""
+    rng = np.random.default_rng(3)
+    loss = make_loss(rng)
+    labels = torch.tensor(LABEL_CASES['mixed'])
+    x0 = torch.from_numpy(unit_rows(rng, len(labels), 16))
+    pos = labels >= 0
+    lam0 = 2 * loss.person_log_probs(x0)[0][pos].exp()**2
+
+    def frozen(e):
+        ce = -(e[pos] @ loss.lookup_table.t() / TAU).log_softmax(1).gather(
+            1, labels[pos, None]).squeeze(1)
+        return (lam0 * ce).mean()
+
+    assert torch.autograd.gradcheck(frozen, (x0.clone().requires_grad_(), ))
+    x = x0.clone().requires_grad_()
+    (grad, ) = torch.autograd.grad(loss(x, labels)['loss_oim'], x)
+    xf = x0.clone().requires_grad_()
+    (grad_frozen, ) = torch.autograd.grad(frozen(xf), xf)
+    torch.testing.assert_close(grad, grad_frozen, rtol=1e-10, atol=1e-12)
+
+
+def test_oim_equals_numpy_formula():
+    rng = np.random.default_rng(4)
+    loss = OIMLoss(num_ids=7, queue_size=5, feat_dim=16).double()
+    loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, 7, 16)))
+    loss.bg_queue.copy_(torch.from_numpy(unit_rows(rng, 5, 16)))
+    labels = np.array(LABEL_CASES['mixed'])
+    x = unit_rows(rng, len(labels), 16)
+    out = loss(torch.from_numpy(x), torch.from_numpy(labels))
+    assert set(out) == {'loss_oim'}
+    np.testing.assert_allclose(
+        out['loss_oim'].item(),
+        numpy_oim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x,
+                  labels),
+        rtol=1e-6)
+
+
+@pytest.mark.parametrize('cls', [iHOIMLoss, OIMLoss])
+def test_unknown_identity_names_n_and_label(cls):
+    loss = cls(4, 3, feat_dim=8)
+    x = torch.nn.functional.normalize(torch.randn(2, 8), dim=1)
+    with pytest.raises(ValueError, match=r'label 4 .*num_ids=4'):
+        loss(x, torch.tensor([0, 4]))
+    with pytest.raises(ValueError, match=r'label -3 '):
+        loss.update_memory(x, torch.tensor([-3, 0]))
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(num_ids=0, bg_queue_size=3), 'num_ids'),
+    (dict(num_ids=3, bg_queue_size=0), 'bg_queue_size'),
+    (dict(num_ids=3, bg_queue_size=3, temperature=0), 'temperature'),
+    (dict(num_ids=3, bg_queue_size=3, momentum=1.0), 'momentum'),
+    (dict(num_ids=3, bg_queue_size=3, smr_decay=1.5), 'smr_decay'),
+])
+def test_bad_config_values(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        iHOIMLoss(**kwargs)
+
+
+# ---------------------------------------------------------------- memory
+
+
+def test_momentum_update_exact():
+    loss = iHOIMLoss(num_ids=3, bg_queue_size=2, feat_dim=2)
+    loss.update_memory(torch.tensor([[1., 0.]]), torch.tensor([1]))
+    # 0.5·0 + 0.5·[1, 0] renormalised
+    assert loss.lookup_table.tolist() == [[0, 0], [1, 0], [0, 0]]
+    # two samples of identity 1 in one batch are applied in order
+    loss.update_memory(
+        torch.tensor([[0., 1.], [0., 1.]]), torch.tensor([1, 1]))
+    first = np.array([0.5, 0.5]) / np.linalg.norm([0.5, 0.5])
+    second = 0.5 * first + 0.5 * np.array([0., 1.])
+    second /= np.linalg.norm(second)
+    np.testing.assert_allclose(loss.lookup_table[1].numpy(), second,
+                               rtol=1e-6)
+    assert loss.lookup_table[[0, 2]].abs().sum() == 0
+
+
+def unit(theta):
+    return [np.cos(theta), np.sin(theta)]
+
+
+def full_queue_loss():
+    """LUT row 0 = e_x; queue full of e_y with ω = (0.5, 0.2, 0.9)."""
+    loss = iHOIMLoss(num_ids=2, bg_queue_size=3, feat_dim=2).double()
+    loss.lookup_table[0] = torch.tensor([1., 0.])
+    loss.bg_queue[:] = torch.tensor([0., 1.])
+    loss.bg_importance[:] = torch.tensor([0.5, 0.2, 0.9])
+    return loss
+
+
+def test_smr_replaces_lowest_slot_when_at_least_its_importance():
+    loss = full_queue_loss()
+    x = torch.tensor([unit(np.pi / 4)], dtype=torch.float64)
+    # ω = max(x·LUT) / max(x·queue) = cos 45° / sin 45° = 1 ≥ 0.2
+    assert loss.smr_importance(x).item() == pytest.approx(1.0)
+    loss.update_memory(x, torch.tensor([-1]))
+    np.testing.assert_allclose(loss.bg_queue[1].numpy(), x[0].numpy())
+    np.testing.assert_allclose(loss.bg_importance.numpy(),
+                               0.99 * np.array([0.5, 1.0, 0.9]))
+
+
+def test_smr_keeps_queue_when_importance_below_minimum():
+    loss = full_queue_loss()
+    x = torch.tensor([unit(np.arctan(10.0))], dtype=torch.float64)
+    assert loss.smr_importance(x).item() == pytest.approx(0.1)
+    queue_before = loss.bg_queue.clone()
+    loss.update_memory(x, torch.tensor([-1]))
+    assert torch.equal(loss.bg_queue, queue_before)
+    np.testing.assert_allclose(loss.bg_importance.numpy(),
+                               0.99 * np.array([0.5, 0.2, 0.9]))
+
+
+def test_smr_tie_replaces_and_empty_slots_first():
+    loss = full_queue_loss()
+    loss.bg_importance[1] = 1.0  # ω ties the minimum of (0.5, 1.0, 0.9)
+    loss.bg_importance[0] = 1.0
+    loss.bg_importance[2] = 1.0
+    x = torch.tensor([unit(np.pi / 4)], dtype=torch.float64)
+    loss.update_memory(x, torch.tensor([-1]))
+    np.testing.assert_allclose(loss.bg_queue[0].numpy(), x[0].numpy())
+
+    fresh = iHOIMLoss(num_ids=2, bg_queue_size=3, feat_dim=2)
+    fresh.update_memory(
+        torch.tensor([[0., 1.], [1., 0.]]), torch.tensor([-1, -1]))
+    assert fresh.bg_queue[:2].tolist() == [[0, 1], [1, 0]]
+    assert fresh.bg_importance[2].item() == float('-inf')
+    assert fresh.bg_importance[:2].isfinite().all()
+
+
+def test_smr_zero_denominator_is_clamped():
+    loss = full_queue_loss()
+    # orthogonal to every stored background: denominator 0 → ε
+    x = torch.tensor([[1., 0.]], dtype=torch.float64)
+    assert loss.smr_importance(x).item() == pytest.approx(1 / loss.smr_eps)
+
+
+def test_decay_applied_once_per_call():
+    loss = full_queue_loss()
+    loss.update_memory(torch.tensor([[1., 0.]], dtype=torch.float64),
+                       torch.tensor([0]))  # no background candidate
+    np.testing.assert_allclose(loss.bg_importance.numpy(),
+                               0.99 * np.array([0.5, 0.2, 0.9]))
+    loss.update_memory(torch.zeros(0, 2, dtype=torch.float64),
+                       torch.zeros(0, dtype=torch.long))
+    np.testing.assert_allclose(loss.bg_importance.numpy(),
+                               0.99**2 * np.array([0.5, 0.2, 0.9]))
+
+
+def sequential_smr(queue, importance, candidates, omegas):
+    """The SMR rule one candidate at a time (second implementation)."""
+    queue, importance = queue.copy(), importance.copy()
+    for x, w in zip(candidates, omegas):
+        slot = int(np.argmin(importance))
+        if w >= importance[slot]:
+            queue[slot], importance[slot] = x, w
+    return queue, importance
+
+
+def test_smr_batch_equals_one_by_one_insertion():
+    rng = np.random.default_rng(5)
+    for trial in range(20):
+        loss = iHOIMLoss(num_ids=6, bg_queue_size=8, feat_dim=4).double()
+        loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, 6, 4)))
+        filled = rng.integers(0, 9)
+        loss.bg_queue[:filled] = torch.from_numpy(unit_rows(rng, filled, 4))
+        # a few equal importances to exercise ties
+        loss.bg_importance[:filled] = torch.from_numpy(
+            rng.choice([0.3, 0.7, 1.1, 2.0], size=filled))
+        candidates = unit_rows(rng, rng.integers(1, 15), 4)
+        omegas = loss.smr_importance(torch.from_numpy(candidates)).numpy()
+        expected_q, expected_w = sequential_smr(
+            loss.bg_queue.numpy(), loss.bg_importance.numpy(), candidates,
+            omegas)
+        loss._refresh_queue(torch.from_numpy(candidates),
+                            torch.from_numpy(omegas))
+        got = sorted(zip(loss.bg_importance.tolist(),
+                         map(tuple, loss.bg_queue.numpy().round(12))))
+        want = sorted(zip(expected_w.tolist(),
+                          map(tuple, expected_q.round(12))))
+        assert got == want, f'trial {trial}'
+
+
+def test_oim_fifo_queue():
+    loss = OIMLoss(num_ids=2, queue_size=3, feat_dim=2)
+    bg = torch.tensor([[1., 0.], [0., 1.]])
+    loss.update_memory(bg, torch.tensor([-1, -1]))
+    loss.update_memory(-bg, torch.tensor([-1, -1]))
+    # slots 0, 1 then 2, 0 (wrapping): newest three kept
+    assert loss.bg_queue.tolist() == [[0, -1], [0, 1], [-1, 0]]
+    assert loss.queue_head.item() == 1
+
+
+def test_checkpoint_restores_memory_bit_for_bit(tmp_path):
+    rng = np.random.default_rng(6)
+    loss = iHOIMLoss(num_ids=5, bg_queue_size=4, feat_dim=8)
+    for _ in range(3):
+        x = torch.from_numpy(unit_rows(rng, 6, 8)).float()
+        loss.update_memory(x, torch.tensor([-1, 0, 4, -1, -1, 2]))
+    torch.save(loss.state_dict(), tmp_path / 'loss.pth')
+    restored = iHOIMLoss(num_ids=5, bg_queue_size=4, feat_dim=8)
+    restored.load_state_dict(
+        torch.load(tmp_path / 'loss.pth', weights_only=True))
+    for name in ('lookup_table', 'bg_queue', 'bg_importance'):
+        a, b = getattr(loss, name), getattr(restored, name)
+        assert torch.equal(a.view(torch.int32), b.view(torch.int32)), name

@@ -1,0 +1,197 @@
+"""The iHOIM/OIM heads inside a real Faster R-CNN: training, inference with
+aligned embeddings, the C4 variant, every project config, and the hook."""
+import glob
+import os.path as osp
+from types import SimpleNamespace
+
+import pytest
+import torch
+from conftest import NUM_IDS, ROOT, tiny_config
+from mmengine.config import Config
+from mmengine.logging import MessageHub, MMLogger
+from mmengine.runner import Runner
+from mmengine.structures import InstanceData
+
+from mmdet.registry import MODELS
+from mmdet.structures import DetDataSample
+from hmot_mm.engine.hooks import MemoryBufferHook
+
+HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*.py')))
+
+
+def train_tiny(config, frames, work_dir, iters):
+    cfg = tiny_config(config, frames, str(work_dir), max_iters=iters)
+    cfg.default_hooks.checkpoint.interval = iters + 1  # no checkpoint
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def mean(values):
+    return sum(values) / len(values)
+
+
+@pytest.fixture(scope='module')
+def ihoim_runner(tiny_frames, tmp_path_factory):
+    torch.manual_seed(0)
+    return train_tiny('configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
+                      tiny_frames[0], tmp_path_factory.mktemp('ihoim'), 40)
+
+
+def test_ihoim_training_loss_falls(ihoim_runner):
+    hub = ihoim_runner.message_hub
+    total = hub.get_scalar('train/loss').data[0].tolist()
+    det = hub.get_scalar('train/loss_det').data[0].tolist()
+    assert len(total) == 40
+    assert mean(total[-8:]) < 0.8 * mean(total[:8])
+    assert mean(det[-8:]) < mean(det[:8])
+    loss = ihoim_runner.model.roi_head.bbox_head.loss_reid
+    # every identity of the generated frames was written to the table
+    torch.testing.assert_close(
+        loss.lookup_table.norm(dim=1), torch.ones(NUM_IDS))
+
+
+def predict_first_frame(runner):
+    runner.model.eval()
+    batch = next(iter(runner.train_dataloader))
+    with torch.no_grad():
+        return runner.model.test_step(batch)
+
+
+def test_inference_embeddings_align_with_boxes(ihoim_runner):
+    results = predict_first_frame(ihoim_runner)
+    head = ihoim_runner.model.roi_head.bbox_head
+    for result in results:
+        pred = result.pred_instances
+        n = len(pred)
+        assert n > 0
+        assert pred.bboxes.shape == (n, 4)
+        assert pred.embeds.shape == (n, 16)
+        torch.testing.assert_close(pred.embeds.norm(dim=1), torch.ones(n))
+        # the score of each box is p(person) of the embedding beside it
+        log_person, _ = head.loss_reid.person_log_probs(pred.embeds)
+        torch.testing.assert_close(pred.scores, log_person.exp())
+
+
+def test_no_proposals_give_empty_aligned_results(ihoim_runner):
+    model = ihoim_runner.model.eval()
+    x = model.extract_feat(torch.zeros(1, 3, 64, 64))
+    proposals = InstanceData(bboxes=torch.zeros(0, 4), scores=torch.zeros(0))
+    meta = dict(img_shape=(64, 64), ori_shape=(64, 64), scale_factor=(1, 1))
+    (res, ) = model.roi_head.predict_bbox(
+        x, [meta], [proposals], model.roi_head.test_cfg, rescale=True)
+    assert res.bboxes.shape == (0, 4) and res.embeds.shape == (0, 16)
+
+
+def test_oim_baseline_trains_and_scores_with_cls_branch(
+        tiny_frames, tmp_path):
+    torch.manual_seed(0)
+    runner = train_tiny('configs/hmot/oim_faster-rcnn_r50_fpn_22e_mot16.py',
+                        tiny_frames[0], tmp_path, 20)
+    hub = runner.message_hub
+    assert {'train/loss_cls', 'train/loss_oim'} <= set(hub.log_scalars)
+    assert 'train/loss_det' not in hub.log_scalars
+    total = hub.get_scalar('train/loss').data[0].tolist()
+    assert mean(total[-5:]) < mean(total[:5])
+    for result in predict_first_frame(runner):
+        pred = result.pred_instances
+        assert pred.embeds.shape == (len(pred), 16)
+
+
+def test_c4_config_trains_and_predicts():
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs/hmot/ihoim_faster-rcnn_r50-c4_22e_mot16.py'))
+    cfg.model.backbone.init_cfg = None
+    cfg.model.roi_head.shared_head.init_cfg = None
+    cfg.model.train_cfg.rcnn.sampler.num = 8
+    cfg.model.train_cfg.rpn_proposal.max_per_img = 16
+    cfg.model.test_cfg.rpn.max_per_img = 16
+    cfg.model.roi_head.bbox_head.loss_reid.update(
+        num_ids=NUM_IDS, bg_queue_size=8)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    sample = DetDataSample(metainfo=dict(
+        img_shape=(96, 96), ori_shape=(96, 96), scale_factor=(1., 1.),
+        pad_shape=(96, 96), batch_input_shape=(96, 96)))
+    sample.gt_instances = InstanceData(
+        bboxes=torch.tensor([[10., 10., 40., 80.], [50., 5., 80., 90.]]),
+        labels=torch.tensor([0, 0]),
+        instances_ids=torch.tensor([0, 2]))
+    inputs = torch.rand(1, 3, 96, 96) * 255
+    data = model.data_preprocessor(
+        dict(inputs=list(inputs), data_samples=[sample]), training=True)
+    losses = model(**data, mode='loss')
+    assert {'loss_det', 'loss_oim', 'loss_bbox'} <= set(losses)
+    parsed, _ = model.parse_losses(losses)
+    assert torch.isfinite(parsed)
+    model.eval()
+    with torch.no_grad():
+        (result, ) = model(**model.data_preprocessor(
+            dict(inputs=list(inputs), data_samples=[sample])), mode='predict')
+    pred = result.pred_instances
+    assert pred.embeds.shape == (len(pred), 256)
+
+
+@pytest.mark.parametrize('path', HMOT_CONFIGS, ids=osp.basename)
+def test_project_configs_build(path):
+    cfg = Config.fromfile(path)
+    name = osp.basename(path)
+    assert cfg.custom_imports.imports == ['hmot_mm']
+    reid = cfg.model.roi_head.bbox_head.loss_reid
+    size = reid.get('bg_queue_size', reid.get('queue_size'))
+    n, b = (2332, 2000) if 'mot20' in name else (517, 500)
+    assert (reid.num_ids, size) == (n, b)
+    assert cfg.train_dataloader.dataset.num_ids == n
+    assert cfg.train_dataloader.batch_size == 3
+    assert cfg.optim_wrapper.optimizer.lr == 0.003
+    assert cfg.train_cfg.max_epochs == 22
+    assert cfg.param_scheduler[1].milestones == [16]
+    head = MODELS.build(cfg.model.roi_head.bbox_head)
+    assert head.with_cls == name.startswith('oim')
+    assert type(head.loss_reid).__name__ == (
+        'OIMLoss' if name.startswith('oim') else 'iHOIMLoss')
+    assert head.loss_reid.temperature == pytest.approx(1 / 30)
+
+
+def fake_runner(model):
+    return SimpleNamespace(
+        model=model,
+        logger=MMLogger.get_instance('hook_test'),
+        message_hub=MessageHub.get_instance('hook_test'))
+
+
+def test_hook_updates_memory_and_warns_once(caplog):
+    from hmot_mm.models.losses import iHOIMLoss
+    model = torch.nn.Sequential(
+        iHOIMLoss(num_ids=2, bg_queue_size=4, feat_dim=2))
+    loss = model[0]
+    runner = fake_runner(model)
+    hook = MemoryBufferHook()
+    hook.before_train(runner)
+    model.train()
+    x = torch.tensor([[1., 0.], [0., 1.]])
+    loss(x, torch.tensor([1, -1]))
+    hook.after_train_iter(runner, 0)
+    assert loss.lookup_table[1].tolist() == [1., 0.]
+    assert runner.message_hub.get_scalar('train/bg_queue_fill').current() \
+        == 0.25
+    hook.after_train_iter(runner, 1)  # nothing new seen: no second update
+    assert loss.bg_importance.isfinite().sum() == 1
+
+    def batch(ids):
+        sample = DetDataSample()
+        sample.gt_instances = InstanceData(instances_ids=torch.tensor(ids))
+        return dict(data_samples=[sample])
+
+    warnings = []
+    runner.logger.warning = warnings.append
+    hook.before_train_iter(runner, 2, batch([0, 1]))
+    hook.before_train_iter(runner, 3, batch([0, 5]))
+    hook.before_train_iter(runner, 4, batch([7]))
+    assert len(warnings) == 1
+    assert 'identity 5' in warnings[0] and 'num_ids=2' in warnings[0]
+
+
+def test_hook_without_memory_loss_fails_clearly():
+    with pytest.raises(RuntimeError, match='no iHOIMLoss/OIMLoss'):
+        MemoryBufferHook().before_train(fake_runner(torch.nn.Linear(2, 2)))
