@@ -1,21 +1,4 @@
 #!/usr/bin/env bash
-# Distributed training with torch DDP on one or more nodes:
+# Distributed training with torch DDP (mmengine launcher):
 #   bash tools/dist_train.sh CONFIG NUM_GPUS [train.py options]
-set -euo pipefail
-CONFIG=$1
-GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-
-PYTHONPATH="$(dirname "$0")/..":${PYTHONPATH:-} \
-python -m torch.distributed.run \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" \
-    --master_port="$PORT" \
-    "$(dirname "$0")/train.py" \
-    "$CONFIG" \
-    --launcher pytorch "${@:3}"
+exec bash "$(dirname "$0")/dist_launch.sh" train.py "$@"
