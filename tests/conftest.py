@@ -81,8 +81,11 @@ def tiny_config(config_file, data_dir, work_dir, max_iters=2):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(ROOT, config_file))
     model = cfg.model
-    model.backbone.update(depth=18, init_cfg=None, frozen_stages=-1,
-                          norm_cfg=dict(type='BN', requires_grad=True))
+    model.backbone.update(
+        depth=18,
+        init_cfg=None,
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True))
     model.neck.update(in_channels=[64, 128, 256, 512], out_channels=32)
     model.rpn_head.update(in_channels=32, feat_channels=32)
     model.roi_head.bbox_roi_extractor.out_channels = 32
@@ -123,5 +126,6 @@ def tiny_config(config_file, data_dir, work_dir, max_iters=2):
     cfg.default_hooks.logger.interval = 1
     cfg.log_processor = dict(by_epoch=False)
     cfg.env_cfg.dist_cfg = dict(backend='gloo')
+    cfg.randomness = dict(seed=0)
     cfg.work_dir = work_dir
     return cfg

@@ -9,10 +9,10 @@ no-op (for the test process only), and the test config passes
 import os.path as osp
 
 import torch
+from mmdet.registry import HOOKS
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 
-from mmdet.registry import HOOKS
 from hmot_mm.engine.hooks import MemoryBufferHook
 
 if not torch.cuda.is_available():

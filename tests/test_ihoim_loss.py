@@ -64,11 +64,11 @@ def test_ihoim_equals_numpy_formulas(case):
     labels = np.array(LABEL_CASES[case])
     x = unit_rows(rng, len(labels), 16)
     out = loss(torch.from_numpy(x), torch.from_numpy(labels))
-    det, oim = numpy_ihoim(loss.lookup_table.numpy(), loss.bg_queue.numpy(),
-                           x, labels)
+    det, oim = numpy_ihoim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x,
+                           labels)
     np.testing.assert_allclose(out['loss_det'].item(), det, rtol=1e-6)
-    np.testing.assert_allclose(out['loss_oim'].item(), oim, rtol=1e-6,
-                               atol=0 if oim else 1e-12)
+    np.testing.assert_allclose(
+        out['loss_oim'].item(), oim, rtol=1e-6, atol=0 if oim else 1e-12)
 
 
 def test_loss_weight_scales_both_terms():
@@ -153,8 +153,7 @@ def test_oim_equals_numpy_formula():
     assert set(out) == {'loss_oim'}
     np.testing.assert_allclose(
         out['loss_oim'].item(),
-        numpy_oim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x,
-                  labels),
+        numpy_oim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x, labels),
         rtol=1e-6)
 
 
@@ -194,8 +193,7 @@ def test_momentum_update_exact():
     first = np.array([0.5, 0.5]) / np.linalg.norm([0.5, 0.5])
     second = 0.5 * first + 0.5 * np.array([0., 1.])
     second /= np.linalg.norm(second)
-    np.testing.assert_allclose(loss.lookup_table[1].numpy(), second,
-                               rtol=1e-6)
+    np.testing.assert_allclose(loss.lookup_table[1].numpy(), second, rtol=1e-6)
     assert loss.lookup_table[[0, 2]].abs().sum() == 0
 
 
@@ -260,12 +258,14 @@ def test_smr_zero_denominator_is_clamped():
 
 def test_decay_applied_once_per_call():
     loss = full_queue_loss()
-    loss.update_memory(torch.tensor([[1., 0.]], dtype=torch.float64),
-                       torch.tensor([0]))  # no background candidate
+    loss.update_memory(
+        torch.tensor([[1., 0.]], dtype=torch.float64),
+        torch.tensor([0]))  # no background candidate
     np.testing.assert_allclose(loss.bg_importance.numpy(),
                                0.99 * np.array([0.5, 0.2, 0.9]))
-    loss.update_memory(torch.zeros(0, 2, dtype=torch.float64),
-                       torch.zeros(0, dtype=torch.long))
+    loss.update_memory(
+        torch.zeros(0, 2, dtype=torch.float64),
+        torch.zeros(0, dtype=torch.long))
     np.testing.assert_allclose(loss.bg_importance.numpy(),
                                0.99**2 * np.array([0.5, 0.2, 0.9]))
 
@@ -292,15 +292,17 @@ def test_smr_batch_equals_one_by_one_insertion():
             rng.choice([0.3, 0.7, 1.1, 2.0], size=filled))
         candidates = unit_rows(rng, rng.integers(1, 15), 4)
         omegas = loss.smr_importance(torch.from_numpy(candidates)).numpy()
-        expected_q, expected_w = sequential_smr(
-            loss.bg_queue.numpy(), loss.bg_importance.numpy(), candidates,
-            omegas)
-        loss._refresh_queue(torch.from_numpy(candidates),
-                            torch.from_numpy(omegas))
-        got = sorted(zip(loss.bg_importance.tolist(),
-                         map(tuple, loss.bg_queue.numpy().round(12))))
-        want = sorted(zip(expected_w.tolist(),
-                          map(tuple, expected_q.round(12))))
+        expected_q, expected_w = sequential_smr(loss.bg_queue.numpy(),
+                                                loss.bg_importance.numpy(),
+                                                candidates, omegas)
+        loss._refresh_queue(
+            torch.from_numpy(candidates), torch.from_numpy(omegas))
+        got = sorted(
+            zip(loss.bg_importance.tolist(),
+                map(tuple,
+                    loss.bg_queue.numpy().round(12))))
+        want = sorted(
+            zip(expected_w.tolist(), map(tuple, expected_q.round(12))))
         assert got == want, f'trial {trial}'
 
 

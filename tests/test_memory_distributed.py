@@ -28,7 +28,9 @@ def rank_batches(rank, steps=3):
 
 def worker(rank, world_size, init_file, out_dir):
     dist.init_process_group(
-        'gloo', init_method=f'file://{init_file}', rank=rank,
+        'gloo',
+        init_method=f'file://{init_file}',
+        rank=rank,
         world_size=world_size)
     for name, build in LOSSES.items():
         loss = build()
@@ -39,8 +41,11 @@ def worker(rank, world_size, init_file, out_dir):
 
 
 def test_two_ranks_keep_identical_buffers(tmp_path):
-    mp.spawn(worker, args=(2, str(tmp_path / 'init'), str(tmp_path)),
-             nprocs=2, join=True)
+    mp.spawn(
+        worker,
+        args=(2, str(tmp_path / 'init'), str(tmp_path)),
+        nprocs=2,
+        join=True)
     for name, build in LOSSES.items():
         states = [
             torch.load(tmp_path / f'{name}_rank{r}.pth', weights_only=True)

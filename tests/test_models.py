@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import pytest
 import torch
 from conftest import NUM_IDS, ROOT, tiny_config
+from mmdet.registry import MODELS
+from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.runner import Runner
 from mmengine.structures import InstanceData
 
-from mmdet.registry import MODELS
-from mmdet.structures import DetDataSample
 from hmot_mm.engine.hooks import MemoryBufferHook
 
 HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*.py')))
@@ -35,16 +35,16 @@ def mean(values):
 def ihoim_runner(tiny_frames, tmp_path_factory):
     torch.manual_seed(0)
     return train_tiny('configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
-                      tiny_frames[0], tmp_path_factory.mktemp('ihoim'), 40)
+                      tiny_frames[0], tmp_path_factory.mktemp('ihoim'), 60)
 
 
 def test_ihoim_training_loss_falls(ihoim_runner):
     hub = ihoim_runner.message_hub
     total = hub.get_scalar('train/loss').data[0].tolist()
     det = hub.get_scalar('train/loss_det').data[0].tolist()
-    assert len(total) == 40
-    assert mean(total[-8:]) < 0.8 * mean(total[:8])
-    assert mean(det[-8:]) < mean(det[:8])
+    assert len(total) == 60
+    assert mean(total[-10:]) < 0.6 * mean(total[:10])
+    assert mean(det[-10:]) < 0.6 * mean(det[:10])
     loss = ihoim_runner.model.roi_head.bbox_head.loss_reid
     # every identity of the generated frames was written to the table
     torch.testing.assert_close(
@@ -83,8 +83,7 @@ def test_no_proposals_give_empty_aligned_results(ihoim_runner):
     assert res.bboxes.shape == (0, 4) and res.embeds.shape == (0, 16)
 
 
-def test_oim_baseline_trains_and_scores_with_cls_branch(
-        tiny_frames, tmp_path):
+def test_oim_baseline_trains_and_scores_with_cls_branch(tiny_frames, tmp_path):
     torch.manual_seed(0)
     runner = train_tiny('configs/hmot/oim_faster-rcnn_r50_fpn_22e_mot16.py',
                         tiny_frames[0], tmp_path, 20)
@@ -110,9 +109,13 @@ def test_c4_config_trains_and_predicts():
         num_ids=NUM_IDS, bg_queue_size=8)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    sample = DetDataSample(metainfo=dict(
-        img_shape=(96, 96), ori_shape=(96, 96), scale_factor=(1., 1.),
-        pad_shape=(96, 96), batch_input_shape=(96, 96)))
+    sample = DetDataSample(
+        metainfo=dict(
+            img_shape=(96, 96),
+            ori_shape=(96, 96),
+            scale_factor=(1., 1.),
+            pad_shape=(96, 96),
+            batch_input_shape=(96, 96)))
     sample.gt_instances = InstanceData(
         bboxes=torch.tensor([[10., 10., 40., 80.], [50., 5., 80., 90.]]),
         labels=torch.tensor([0, 0]),
@@ -126,8 +129,10 @@ def test_c4_config_trains_and_predicts():
     assert torch.isfinite(parsed)
     model.eval()
     with torch.no_grad():
-        (result, ) = model(**model.data_preprocessor(
-            dict(inputs=list(inputs), data_samples=[sample])), mode='predict')
+        (result, ) = model(
+            **model.data_preprocessor(
+                dict(inputs=list(inputs), data_samples=[sample])),
+            mode='predict')
     pred = result.pred_instances
     assert pred.embeds.shape == (len(pred), 256)
 
@@ -148,8 +153,9 @@ def test_project_configs_build(path):
     assert cfg.param_scheduler[1].milestones == [16]
     head = MODELS.build(cfg.model.roi_head.bbox_head)
     assert head.with_cls == name.startswith('oim')
-    assert type(head.loss_reid).__name__ == (
-        'OIMLoss' if name.startswith('oim') else 'iHOIMLoss')
+    assert type(
+        head.loss_reid).__name__ == ('OIMLoss' if name.startswith('oim') else
+                                     'iHOIMLoss')
     assert head.loss_reid.temperature == pytest.approx(1 / 30)
 
 

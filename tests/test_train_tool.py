@@ -103,18 +103,23 @@ def test_ddp_training_keeps_memory_identical_across_ranks(
     """tools/dist_train.sh with 2 CPU processes (gloo): after training,
     both ranks hold bit-identical lookup tables and queues."""
     config = str(tmp_path / 'tiny_ddp.py')
-    cfg = tiny_config(IHOIM_CONFIG, tiny_frames[0], str(tmp_path),
-                      max_iters=4)
+    cfg = tiny_config(IHOIM_CONFIG, tiny_frames[0], str(tmp_path), max_iters=4)
     cfg.custom_imports.imports.append('ddp_cpu_helpers')
     cfg.custom_hooks.append(dict(type='RankMemoryDumpHook'))
     cfg.model_wrapper_cfg = dict(
         type='MMDistributedDataParallel', device_ids=None)
     cfg.dump(config)
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29517',
-               PYTHONPATH=osp.join(ROOT, 'tests'))
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        PORT='29517',
+        PYTHONPATH=osp.join(ROOT, 'tests'))
     result = subprocess.run(['bash', 'tools/dist_train.sh', config, '2'],
-                            cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=600)
+                            cwd=ROOT,
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'Distributed training: True' in result.stdout + result.stderr
     ranks = [torch.load(tmp_path / f'memory_rank{r}.pth') for r in (0, 1)]

@@ -33,8 +33,9 @@ def main() -> None:
     args = parse_args()
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner = (
+        Runner.from_cfg(cfg)
+        if 'runner_type' not in cfg else RUNNERS.build(cfg))
     if args.detector:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model

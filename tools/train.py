@@ -50,8 +50,9 @@ def main() -> None:
             raise FileNotFoundError(f'checkpoint not found: {args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
 
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner = (
+        Runner.from_cfg(cfg)
+        if 'runner_type' not in cfg else RUNNERS.build(cfg))
     runner.train()
 
 

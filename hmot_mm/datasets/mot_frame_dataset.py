@@ -53,9 +53,8 @@ class MOTFrameDataset(CocoDataset):
             x1, y1, w, h = ann['bbox']
             inter_w = max(0, min(x1 + w, width) - max(x1, 0))
             inter_h = max(0, min(y1 + h, height) - max(y1, 0))
-            if (ann.get('ignore', False) or inter_w * inter_h == 0
-                    or w < 1 or h < 1
-                    or ann['category_id'] not in self.cat_ids):
+            if (ann.get('ignore', False) or inter_w * inter_h == 0 or w < 1
+                    or h < 1 or ann['category_id'] not in self.cat_ids):
                 continue
             instances.append(
                 dict(

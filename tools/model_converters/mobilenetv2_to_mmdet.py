@@ -26,16 +26,32 @@ BLOCKS_PER_STAGE = (1, 2, 3, 4, 3, 3, 1)
 # position of each conv/bn of an inverted residual block in ``.conv``:
 # (with an expand conv, without one)
 LAYOUTS = {
-    'original': ({'0': 'expand_conv.conv', '1': 'expand_conv.bn',
-                  '3': 'depthwise_conv.conv', '4': 'depthwise_conv.bn',
-                  '6': 'linear_conv.conv', '7': 'linear_conv.bn'},
-                 {'0': 'depthwise_conv.conv', '1': 'depthwise_conv.bn',
-                  '3': 'linear_conv.conv', '4': 'linear_conv.bn'}),
-    'torchvision': ({'0.0': 'expand_conv.conv', '0.1': 'expand_conv.bn',
-                     '1.0': 'depthwise_conv.conv', '1.1': 'depthwise_conv.bn',
-                     '2': 'linear_conv.conv', '3': 'linear_conv.bn'},
-                    {'0.0': 'depthwise_conv.conv', '0.1': 'depthwise_conv.bn',
-                     '1': 'linear_conv.conv', '2': 'linear_conv.bn'}),
+    'original': ({
+        '0': 'expand_conv.conv',
+        '1': 'expand_conv.bn',
+        '3': 'depthwise_conv.conv',
+        '4': 'depthwise_conv.bn',
+        '6': 'linear_conv.conv',
+        '7': 'linear_conv.bn'
+    }, {
+        '0': 'depthwise_conv.conv',
+        '1': 'depthwise_conv.bn',
+        '3': 'linear_conv.conv',
+        '4': 'linear_conv.bn'
+    }),
+    'torchvision': ({
+        '0.0': 'expand_conv.conv',
+        '0.1': 'expand_conv.bn',
+        '1.0': 'depthwise_conv.conv',
+        '1.1': 'depthwise_conv.bn',
+        '2': 'linear_conv.conv',
+        '3': 'linear_conv.bn'
+    }, {
+        '0.0': 'depthwise_conv.conv',
+        '0.1': 'depthwise_conv.bn',
+        '1': 'linear_conv.conv',
+        '2': 'linear_conv.bn'
+    }),
 }
 
 

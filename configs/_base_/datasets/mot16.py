@@ -14,5 +14,5 @@ train_dataloader = dict(
 val_dataloader = None
 val_evaluator = None
 test_dataloader = dict(dataset=dict(data_root=data_root))
-test_evaluator = dict(
-    ann_file=data_root + 'annotations/half-val_cocoformat.json')
+test_evaluator = dict(ann_file=data_root +
+                      'annotations/half-val_cocoformat.json')

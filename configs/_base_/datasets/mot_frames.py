@@ -19,7 +19,6 @@ train_pipeline = [
     dict(type='PackReIDDetInputs')
 ]
 train_dataloader = dict(
-    batch_size=3,
-    dataset=dict(type=dataset_type, pipeline=train_pipeline))
+    batch_size=3, dataset=dict(type=dataset_type, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(type=dataset_type))
 test_dataloader = val_dataloader

@@ -1,10 +1,10 @@
 """Updates the memory banks of OIM-family losses after every iteration."""
 from typing import List, Optional
 
+from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from mmdet.registry import HOOKS
 from ...models.losses import MemoryBankLoss
 
 DATA_BATCH = Optional[dict]
@@ -56,8 +56,10 @@ class MemoryBufferHook(Hook):
             if 'instances_ids' in sample.get('gt_instances', {})
         ]
         for loss in self.memory_losses(runner):
-            too_large = [int(i.max()) for i in ids
-                         if i.numel() and int(i.max()) >= loss.num_ids]
+            too_large = [
+                int(i.max()) for i in ids
+                if i.numel() and int(i.max()) >= loss.num_ids
+            ]
             if too_large:
                 self._warned = True
                 runner.logger.warning(
@@ -76,13 +78,13 @@ class MemoryBufferHook(Hook):
                 continue
             if hasattr(loss, 'bg_importance'):
                 filled = loss.bg_importance.isfinite()
-                runner.message_hub.update_scalar(
-                    'train/bg_queue_fill', float(filled.float().mean()))
+                runner.message_hub.update_scalar('train/bg_queue_fill',
+                                                 float(filled.float().mean()))
                 if filled.any():
                     runner.message_hub.update_scalar(
                         'train/bg_importance',
                         float(loss.bg_importance[filled].mean()))
             else:
                 filled = loss.bg_queue.norm(dim=1) > 0
-                runner.message_hub.update_scalar(
-                    'train/bg_queue_fill', float(filled.float().mean()))
+                runner.message_hub.update_scalar('train/bg_queue_fill',
+                                                 float(filled.float().mean()))

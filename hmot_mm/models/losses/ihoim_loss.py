@@ -2,9 +2,9 @@
 from typing import Dict, Tuple
 
 import torch
+from mmdet.registry import MODELS
 from torch import Tensor
 
-from mmdet.registry import MODELS
 from .memory_bank import (MemoryBankLoss, check_identity_labels,
                           gather_across_ranks)
 
@@ -67,8 +67,7 @@ class iHOIMLoss(MemoryBankLoss):
                  smr_decay: float = 0.99,
                  loss_weight: float = 1.0,
                  smr_eps: float = 1e-3) -> None:
-        super().__init__(num_ids, feat_dim, temperature, momentum,
-                         loss_weight)
+        super().__init__(num_ids, feat_dim, temperature, momentum, loss_weight)
         if not isinstance(bg_queue_size, int) or bg_queue_size < 1:
             raise ValueError('bg_queue_size must be a positive int, got '
                              f'{bg_queue_size!r}')
@@ -177,6 +176,7 @@ class iHOIMLoss(MemoryBankLoss):
         self.bg_importance[freed] = importance[newcomers]
 
     def extra_repr(self) -> str:
-        return (f'num_ids={self.num_ids}, bg_queue_size={self.bg_queue_size}, '
-                f'feat_dim={self.feat_dim}, temperature={self.temperature:.4g},'
-                f' momentum={self.momentum}, smr_decay={self.smr_decay}')
+        return (
+            f'num_ids={self.num_ids}, bg_queue_size={self.bg_queue_size}, '
+            f'feat_dim={self.feat_dim}, temperature={self.temperature:.4g},'
+            f' momentum={self.momentum}, smr_decay={self.smr_decay}')

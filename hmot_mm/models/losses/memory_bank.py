@@ -79,7 +79,8 @@ class MemoryBankLoss(nn.Module):
         super().__init__()
         for name, value in (('num_ids', num_ids), ('feat_dim', feat_dim)):
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f'{name} must be a positive int, got {value!r}')
+                raise ValueError(
+                    f'{name} must be a positive int, got {value!r}')
         if not temperature > 0:
             raise ValueError(f'temperature must be > 0, got {temperature!r}')
         if not 0 <= momentum < 1:

@@ -2,9 +2,9 @@
 from typing import Dict
 
 import torch
+from mmdet.registry import MODELS
 from torch import Tensor
 
-from mmdet.registry import MODELS
 from .memory_bank import (MemoryBankLoss, check_identity_labels,
                           gather_across_ranks)
 
@@ -41,8 +41,7 @@ class OIMLoss(MemoryBankLoss):
                  temperature: float = 1 / 30,
                  momentum: float = 0.5,
                  loss_weight: float = 1.0) -> None:
-        super().__init__(num_ids, feat_dim, temperature, momentum,
-                         loss_weight)
+        super().__init__(num_ids, feat_dim, temperature, momentum, loss_weight)
         if not isinstance(queue_size, int) or queue_size < 1:
             raise ValueError(
                 f'queue_size must be a positive int, got {queue_size!r}')
@@ -66,8 +65,8 @@ class OIMLoss(MemoryBankLoss):
             return dict(loss_oim=embeds.sum() * 0)
         memory = torch.cat([self.lookup_table, self.bg_queue]).to(embeds)
         scores = embeds[is_person] @ memory.t() / self.temperature
-        log_p_id = scores.log_softmax(dim=1).gather(
-            1, labels[is_person, None]).squeeze(1)
+        log_p_id = scores.log_softmax(dim=1).gather(1, labels[is_person,
+                                                              None]).squeeze(1)
         return dict(loss_oim=-self.loss_weight * log_p_id.mean())
 
     @torch.no_grad()
@@ -82,5 +81,5 @@ class OIMLoss(MemoryBankLoss):
         slots = (self.queue_head + torch.arange(
             background.shape[0], device=background.device)) % self.queue_size
         self.bg_queue[slots] = background
-        self.queue_head.copy_((self.queue_head + background.shape[0]) %
-                              self.queue_size)
+        self.queue_head.copy_(
+            (self.queue_head + background.shape[0]) % self.queue_size)

@@ -2,8 +2,6 @@
 embedding box head (:class:`iHOIMBBoxHead`, :class:`OIMBBoxHead`)."""
 from typing import List, Tuple
 
-from torch import Tensor
-
 from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.models.utils import unpack_gt_instances
@@ -11,6 +9,7 @@ from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmdet.structures.bbox import bbox2roi
 from mmdet.utils import ConfigType, InstanceList
+from torch import Tensor
 
 
 @MODELS.register_module()
@@ -106,8 +105,9 @@ class iHOIMRoIHead(StandardRoIHead):
         num_per_img = tuple(len(p) for p in proposals)
         bbox_results = self._bbox_forward(x, rois)
         cls_scores = bbox_results['cls_score']
-        cls_scores = (cls_scores.split(num_per_img) if cls_scores is not None
-                      else (None, ) * len(proposals))
+        cls_scores = (
+            cls_scores.split(num_per_img) if cls_scores is not None else
+            (None, ) * len(proposals))
         return self.bbox_head.predict_by_feat(
             rois=rois.split(num_per_img),
             cls_scores=cls_scores,

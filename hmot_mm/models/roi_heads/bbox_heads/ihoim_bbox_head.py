@@ -4,15 +4,14 @@ from typing import List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.config import ConfigDict
-from mmengine.structures import InstanceData
-from torch import Tensor, nn
-
 from mmdet.models.layers import multiclass_nms
 from mmdet.models.roi_heads.bbox_heads import BBoxHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, InstanceList, OptMultiConfig
+from mmengine.config import ConfigDict
+from mmengine.structures import InstanceData
+from torch import Tensor, nn
 
 
 @MODELS.register_module()
@@ -79,8 +78,8 @@ class iHOIMBBoxHead(BBoxHead):
         if self.with_reg:
             box_dim = self.bbox_coder.encode_size
             self.fc_reg = nn.Linear(
-                last_dim, box_dim if reg_class_agnostic else box_dim *
-                num_classes)
+                last_dim,
+                box_dim if reg_class_agnostic else box_dim * num_classes)
         self.fc_embed = nn.Linear(last_dim, embed_dim)
         loss_reid = ConfigDict(loss_reid)
         if loss_reid.setdefault('feat_dim', embed_dim) != embed_dim:
@@ -114,11 +113,8 @@ class iHOIMBBoxHead(BBoxHead):
         embeds = F.normalize(self.fc_embed(x), dim=1)
         return cls_score, bbox_pred, embeds
 
-    def loss_and_target(self,
-                        cls_score: Optional[Tensor],
-                        bbox_pred: Tensor,
-                        embeds: Tensor,
-                        rois: Tensor,
+    def loss_and_target(self, cls_score: Optional[Tensor], bbox_pred: Tensor,
+                        embeds: Tensor, rois: Tensor,
                         sampling_results: List[SamplingResult],
                         rcnn_train_cfg: ConfigDict) -> dict:
         """Box regression (and classification, if present) losses plus the
@@ -158,9 +154,8 @@ class iHOIMBBoxHead(BBoxHead):
             = p(person), ``labels`` (n,) and ``embeds`` (n, d).
         """
         return [
-            self._predict_single(*args, rcnn_test_cfg, rescale)
-            for args in zip(rois, cls_scores, bbox_preds, embeds,
-                            batch_img_metas)
+            self._predict_single(*args, rcnn_test_cfg, rescale) for args in
+            zip(rois, cls_scores, bbox_preds, embeds, batch_img_metas)
         ]
 
     def detection_logits(self, cls_score: Optional[Tensor],

@@ -1,6 +1,7 @@
 """Two-branch baseline of the ablation: R-CNN classification + OIM."""
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType
+
 from .ihoim_bbox_head import iHOIMBBoxHead
 
 
