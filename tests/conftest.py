@@ -1,6 +1,7 @@
 """Shared fixtures: a few generated MOT frames with identities, and a
 CPU-sized copy of a project config that trains on them."""
 import json
+import os
 import os.path as osp
 import sys
 
@@ -14,26 +15,35 @@ NUM_IDS = 3
 IMG_SIZE = (160, 128)  # width, height
 
 
-def draw_frames(out_dir, num_frames=6, seed=0):
-    """Frames of three coloured 'people' (head + body) walking across a
-    noisy background; writes ``img/*.jpg`` and ``ann.json`` (COCO-VID
-    style, dense ``instance_id`` 0..2). Returns the annotation dict."""
+def people_frames(num_frames=6, seed=0):
+    """Yield ``(t, BGR image, [(pid, x, y, w, h), ...])``: three coloured
+    'people' (head + body) walking across a noisy background."""
     import cv2
     rng = np.random.default_rng(seed)
     w, h = IMG_SIZE
     colours = [(40, 40, 220), (40, 200, 40), (220, 120, 30)]
-    images, anns = [], []
-    img_dir = osp.join(out_dir, 'img')
-    import os
-    os.makedirs(img_dir, exist_ok=True)
     for t in range(num_frames):
         img = rng.integers(90, 140, size=(h, w, 3), dtype=np.uint8)
+        boxes = []
         for pid, colour in enumerate(colours):
             bw, bh = 18, 46
             x = int(10 + pid * 48 + 3 * t)
             y = int(30 + 20 * (pid % 2) + t)
             img[y + 10:y + bh, x:x + bw] = colour
             cv2.circle(img, (x + bw // 2, y + 5), 5, (200, 180, 160), -1)
+            boxes.append((pid, x, y, bw, bh))
+        yield t, img, boxes
+
+
+def draw_frames(out_dir, num_frames=6, seed=0):
+    """Write ``img/*.jpg`` and ``ann.json`` (COCO-VID style, dense
+    ``instance_id`` 0..2) of :func:`people_frames`. Returns the dict."""
+    import cv2
+    w, h = IMG_SIZE
+    images, anns = [], []
+    os.makedirs(osp.join(out_dir, 'img'), exist_ok=True)
+    for t, img, boxes in people_frames(num_frames, seed):
+        for pid, x, y, bw, bh in boxes:
             anns.append(
                 dict(
                     id=len(anns) + 1,
@@ -45,7 +55,7 @@ def draw_frames(out_dir, num_frames=6, seed=0):
                     instance_id=pid,
                     visibility=1.0))
         name = f'{t + 1:06d}.jpg'
-        cv2.imwrite(osp.join(img_dir, name), img)
+        cv2.imwrite(osp.join(out_dir, 'img', name), img)
         images.append(
             dict(
                 id=t + 1,
@@ -63,6 +73,29 @@ def draw_frames(out_dir, num_frames=6, seed=0):
     with open(osp.join(out_dir, 'ann.json'), 'w') as f:
         json.dump(ann, f)
     return ann
+
+
+def write_mot_sequence(root, name, num_frames=6, seed=0, id_offset=10):
+    """A MOTChallenge folder ``root/name`` (seqinfo.ini, img1/, 9-column
+    gt/gt.txt) of :func:`people_frames`; MOT ids start at ``id_offset``.
+    Returns the folder."""
+    import cv2
+    seq = osp.join(root, name)
+    os.makedirs(osp.join(seq, 'img1'), exist_ok=True)
+    os.makedirs(osp.join(seq, 'gt'), exist_ok=True)
+    w, h = IMG_SIZE
+    lines = []
+    for t, img, boxes in people_frames(num_frames, seed):
+        cv2.imwrite(osp.join(seq, 'img1', f'{t + 1:06d}.jpg'), img)
+        for pid, x, y, bw, bh in boxes:
+            lines.append(f'{t + 1},{pid + id_offset},{x},{y},{bw},{bh},1,1,1')
+    with open(osp.join(seq, 'gt', 'gt.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(osp.join(seq, 'seqinfo.ini'), 'w') as f:
+        f.write(f'[Sequence]\nname={name}\nimDir=img1\nframeRate=10\n'
+                f'seqLength={num_frames}\nimWidth={w}\nimHeight={h}\n'
+                'imExt=.jpg\n')
+    return seq
 
 
 @pytest.fixture(scope='session')

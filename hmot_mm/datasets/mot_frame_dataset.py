@@ -18,7 +18,8 @@ class MOTFrameDataset(CocoDataset):
 
     Args:
         num_ids (int, optional): N of the model's lookup table. If given,
-            an identity outside 0..N−1 raises an error naming the file.
+            it must equal the ``num_ids`` the converter recorded in the
+            file, and an identity outside 0..N−1 is an error.
         **kwargs: as :class:`CocoDataset`.
     """
 
@@ -29,7 +30,15 @@ class MOTFrameDataset(CocoDataset):
         super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[dict]:
+        self._recorded_num_ids = None
         data_list = super().load_data_list()
+        recorded = self._recorded_num_ids
+        if None not in (self.num_ids, recorded) and recorded != self.num_ids:
+            raise ValueError(
+                f'{self.ann_file} holds {recorded} identities (num_ids '
+                f'written by the converter) but the config says num_ids='
+                f'{self.num_ids}; set the model\'s and the dataset\'s '
+                f'num_ids to {recorded}')
         if self.num_ids is not None:
             for info in data_list:
                 for instance in info['instances']:
@@ -41,6 +50,8 @@ class MOTFrameDataset(CocoDataset):
         return data_list
 
     def parse_data_info(self, raw_data_info: dict) -> dict:
+        if self._recorded_num_ids is None:  # self.coco lives during loading
+            self._recorded_num_ids = self.coco.dataset.get('num_ids')
         img_info = raw_data_info['raw_img_info']
         data_info = super().parse_data_info(
             dict(raw_img_info=img_info, raw_ann_info=[]))

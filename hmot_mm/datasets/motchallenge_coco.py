@@ -1,0 +1,194 @@
+"""MOTChallenge sequences → COCO-VID annotation files with dense identities.
+
+The training data of the iHOIM/OIM heads: every kept box carries
+``instance_id``, a dense index 0..N−1 over the identities of that split,
+and the file records ``num_ids`` = N (checked by ``MOTFrameDataset``
+against the model's ``num_ids``).
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from .motchallenge_io import read_gt, read_seqinfo
+
+PEDESTRIAN = 1
+
+
+def find_sequences(root: str) -> List[str]:
+    """Sequence folders (with ``seqinfo.ini``) of ``root``: ``root`` itself,
+    or its sub-folders, sorted by name."""
+    if osp.isfile(osp.join(root, 'seqinfo.ini')):
+        return [root]
+    if not osp.isdir(root):
+        raise FileNotFoundError(f'{root}: no such folder')
+    seqs = sorted(
+        osp.join(root, d) for d in os.listdir(root)
+        if osp.isfile(osp.join(root, d, 'seqinfo.ini')))
+    if not seqs:
+        raise FileNotFoundError(f'{root}: no sequence folder (one with a '
+                                'seqinfo.ini) here')
+    return seqs
+
+
+def keep_one_detector_copy(seqs: List[str], detector: str) -> List[str]:
+    """MOT17 ships every sequence three times (-DPM, -FRCNN, -SDP) with the
+    same ground truth: keep the ``detector`` copy only."""
+    names = [osp.basename(osp.normpath(s)) for s in seqs]
+    copies = [
+        n for n in names if n.rsplit('-', 1)[-1] in ('DPM', 'FRCNN', 'SDP')
+    ]
+    if not copies:
+        return seqs
+    return [
+        s for s, n in zip(seqs, names)
+        if n.rsplit('-', 1)[-1] == detector or n not in copies
+    ]
+
+
+def pedestrian_rows(gt: np.ndarray, vis_thr: float) -> np.ndarray:
+    """Rows that are pedestrians to train on: class 1, conf 1 (conf 0 marks
+    boxes the benchmark ignores) and visibility ≥ ``vis_thr``."""
+    keep = (gt['class'] == PEDESTRIAN) & (gt['conf'] == 1) & (
+        gt['visibility'] >= vis_thr)
+    return gt[keep]
+
+
+def build_split(sequences: List[dict], frame_range) -> dict:
+    """One COCO-VID dict over the frames ``frame_range(length)`` of every
+    sequence, identities numbered 0..N−1 in order of first appearance."""
+    out = dict(
+        videos=[],
+        images=[],
+        annotations=[],
+        categories=[dict(id=PEDESTRIAN, name='pedestrian')])
+    dense: Dict[tuple, int] = {}
+    for video_id, seq in enumerate(sequences, start=1):
+        info, rows = seq['info'], seq['rows']
+        out['videos'].append(
+            dict(
+                id=video_id,
+                name=info.name,
+                fps=info.frame_rate,
+                width=info.width,
+                height=info.height))
+        first, last = frame_range(info.length)
+        image_ids = {}
+        for frame in range(first, last + 1):
+            image_ids[frame] = len(out['images']) + 1
+            out['images'].append(
+                dict(
+                    id=image_ids[frame],
+                    video_id=video_id,
+                    file_name=f'{seq["rel"]}/{info.im_dir}/'
+                    f'{frame:06d}{info.im_ext}',
+                    height=info.height,
+                    width=info.width,
+                    frame_id=frame - first,
+                    mot_frame_id=frame))
+        rows = rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
+        for row in rows[np.lexsort((rows['id'], rows['frame']))]:
+            key = (info.name, int(row['id']))
+            dense.setdefault(key, len(dense))
+            w, h = float(row['w']), float(row['h'])
+            out['annotations'].append(
+                dict(
+                    id=len(out['annotations']) + 1,
+                    image_id=image_ids[int(row['frame'])],
+                    video_id=video_id,
+                    category_id=PEDESTRIAN,
+                    instance_id=dense[key],
+                    mot_instance_id=int(row['id']),
+                    bbox=[float(row['x']),
+                          float(row['y']), w, h],
+                    area=w * h,
+                    iscrowd=0,
+                    visibility=float(row['visibility'])))
+    out['num_ids'] = len(dense)
+    return out
+
+
+def convert(root: str,
+            out_dir: str,
+            split_train: bool = False,
+            vis_thr: float = 0.0,
+            mot17_detector: str = 'FRCNN',
+            overwrite: bool = False,
+            image_root: Optional[str] = None) -> Dict[str, dict]:
+    """Convert the sequences under ``root`` and write the annotation files.
+
+    Args:
+        root (str): a sequence folder or a folder of sequence folders
+            (e.g. ``data/MOT17/train``).
+        out_dir (str): where ``train_cocoformat.json`` (and, with
+            ``split_train``, ``half-train_``/``half-val_cocoformat.json``)
+            are written.
+        split_train (bool): also write the first half of each sequence's
+            frames (1..⌊L/2⌋) and the second half as two files.
+        vis_thr (float): drop boxes less visible than this.
+        mot17_detector (str): the MOT17 copy kept (DPM, FRCNN or SDP).
+        overwrite (bool): replace files in a non-empty ``out_dir``.
+        image_root (str, optional): what ``file_name`` is relative to (the
+            training config's ``data_root + data_prefix.img``); default
+            ``root``'s folder of sequences.
+
+    Returns:
+        dict: file name → written COCO-VID dict.
+
+    Raises:
+        FileExistsError: ``out_dir`` holds files and not ``overwrite``.
+        FileNotFoundError / ValueError: from the sequence readers, before
+            anything is written.
+    """
+    if mot17_detector not in ('DPM', 'FRCNN', 'SDP'):
+        raise ValueError(f'mot17_detector={mot17_detector!r}: one of DPM, '
+                         'FRCNN, SDP')
+    if osp.isdir(out_dir) and os.listdir(out_dir) and not overwrite:
+        raise FileExistsError(f'{out_dir} already holds files; pass '
+                              '--overwrite to replace them')
+    seqs = keep_one_detector_copy(find_sequences(root), mot17_detector)
+    image_root = image_root or (root if len(seqs) > 1 or osp.normpath(
+        seqs[0]) != osp.normpath(root) else osp.dirname(osp.normpath(root)))
+    sequences = []
+    for seq_dir in seqs:
+        info = read_seqinfo(seq_dir)
+        im_dir = osp.join(seq_dir, info.im_dir)
+        if not osp.isdir(im_dir):
+            raise FileNotFoundError(
+                f'{im_dir}: missing; training reads frames from images — '
+                f'turn a video into a MOTChallenge folder with '
+                f'tools/video_to_mot.py')
+        gt = read_gt(osp.join(seq_dir, 'gt', 'gt.txt'), info.length)
+        sequences.append(
+            dict(
+                info=info,
+                rows=pedestrian_rows(gt, vis_thr),
+                rel=osp.relpath(seq_dir, image_root)))
+    outputs = {
+        'train_cocoformat.json': build_split(sequences, lambda n: (1, n))
+    }
+    if split_train:
+        outputs['half-train_cocoformat.json'] = build_split(
+            sequences, lambda n: (1, n // 2))
+        outputs['half-val_cocoformat.json'] = build_split(
+            sequences, lambda n: (n // 2 + 1, n))
+    os.makedirs(out_dir, exist_ok=True)
+    for name, content in outputs.items():
+        write_json_atomic(osp.join(out_dir, name), content)
+    return outputs
+
+
+def write_json_atomic(path: str, content: dict) -> None:
+    """Write to a temporary file beside ``path``, then rename: a failure
+    never leaves a half-written file or clobbers the old one."""
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(content, f)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

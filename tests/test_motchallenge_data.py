@@ -1,0 +1,292 @@
+"""MOTChallenge readers, the COCO-VID converter, video input and the
+training dataset: counts checked against gt.txt read independently."""
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, write_mot_sequence
+
+from hmot_mm.datasets.motchallenge_coco import convert
+from hmot_mm.datasets.motchallenge_io import (FrameReader, read_gt,
+                                              read_seqinfo, video_to_sequence)
+
+SHARED = osp.normpath(osp.join(ROOT, '..', 'shared', 'data'))
+PETS = osp.join(SHARED, 'PETS09-S2L1')
+needs_pets = pytest.mark.skipif(
+    not osp.isdir(PETS),
+    reason=f'PETS09-S2L1 not found at {PETS} (../shared beside the checkout)')
+
+
+def independent_counts(gt_file, frames=None, scored_only=True):
+    """(boxes, identities) of a 9- or 10-column gt.txt via np.loadtxt;
+    ``scored_only``: rows with conf 1, the ones the benchmark scores."""
+    gt = np.loadtxt(gt_file, delimiter=',', ndmin=2)
+    if scored_only:
+        gt = gt[gt[:, 6] == 1]
+    if frames is not None:
+        gt = gt[(gt[:, 0] >= frames[0]) & (gt[:, 0] <= frames[1])]
+    return len(gt), len(np.unique(gt[:, 1]))
+
+
+def write_gt(tmp_path, text):
+    path = tmp_path / 'gt.txt'
+    path.write_text(text)
+    return str(path)
+
+
+# ---------------------------------------------------------------- readers
+
+
+@pytest.mark.parametrize('text, message', [
+    ('1,1,0,0,5,5,1,1,1\n2,1,0,0,5,5,1,1\n', r'gt.txt:2: 8 columns'),
+    ('1,1,0,0,5,5,1,1,1,0,0\n', r'gt.txt:1: 11 columns'),
+    ('1,1,0,0,5,5,1,1,1\n2,1,0,x,5,5,1,1,1\n', r"gt.txt:2: y='x' is not"),
+    ('1,1,0,0,5,5,1,1,1\n9,1,0,0,5,5,1,1,1\n', r'gt.txt:2: frame 9 is out'),
+    ('0,1,0,0,5,5,1,1,1\n', r'gt.txt:1: frame 0 is outside'),
+    ('1,1,0,0,0,5,1,1,1\n', r'gt.txt:1: box size must be > 0, got w=0'),
+    ('1,1,0,0,5,-2,1,1,1\n', r'gt.txt:1: box size .* h=-2'),
+    ('1,1,0,0,5,5,1,1,1\n1,1,3,3,5,5,1,1,1\n',
+     r'gt.txt:2: frame 1 id 1 repeats line 1'),
+])
+def test_bad_gt_rows_name_file_and_line(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        read_gt(write_gt(tmp_path, text), seq_length=5)
+
+
+def test_mot15_rows_read_as_visible_pedestrians(tmp_path):
+    rows = read_gt(write_gt(tmp_path, '3,7,1.5,2,10,20,1,-4.1,-7.3,0\n'))
+    assert rows[0]['frame'] == 3 and rows[0]['id'] == 7
+    assert (rows[0]['class'], rows[0]['visibility']) == (1, 1.0)
+    assert rows[0]['w'] == 10.0
+
+
+def test_missing_sequence_parts(tmp_path):
+    with pytest.raises(FileNotFoundError, match='seqinfo.ini: missing'):
+        read_seqinfo(str(tmp_path))
+    (tmp_path / 'seqinfo.ini').write_text('[Sequence]\nseqLength=abc\n')
+    with pytest.raises(ValueError, match="no frameRate"):
+        read_seqinfo(str(tmp_path))
+    (tmp_path / 'seqinfo.ini').write_text(
+        '[Sequence]\nframeRate=7\nseqLength=abc\nimWidth=4\nimHeight=4\n')
+    with pytest.raises(ValueError, match="seqLength='abc' is not an integer"):
+        read_seqinfo(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='gt.txt: ground truth file'):
+        read_gt(str(tmp_path / 'gt' / 'gt.txt'))
+
+
+def test_undecodable_frame_and_video(tmp_path):
+    seq = write_mot_sequence(str(tmp_path), 'S', num_frames=3)
+    (tmp_path / 'S' / 'img1' / '000002.jpg').write_bytes(b'not a jpeg')
+    with pytest.raises(IOError, match='000002.jpg: cannot be decoded'):
+        list(FrameReader(seq))
+    video = tmp_path / 'broken.avi'
+    video.write_bytes(b'\x00' * 1000)
+    with pytest.raises(IOError, match='broken.avi: cannot be decoded'):
+        FrameReader(str(video))
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match='no frames'):
+        FrameReader(str(empty))
+
+
+# -------------------------------------------------------------- converter
+
+
+@pytest.fixture()
+def two_sequences(tmp_path):
+    root = tmp_path / 'train'
+    write_mot_sequence(str(root), 'SEQ-A', num_frames=7, seed=1, id_offset=3)
+    write_mot_sequence(str(root), 'SEQ-B', num_frames=6, seed=2, id_offset=50)
+    return str(root)
+
+
+def test_converter_counts_match_gt(two_sequences, tmp_path):
+    out = convert(two_sequences, str(tmp_path / 'ann'), split_train=True)
+    full = out['train_cocoformat.json']
+    gts = [
+        osp.join(two_sequences, s, 'gt', 'gt.txt') for s in ('SEQ-A', 'SEQ-B')
+    ]
+    counts = [independent_counts(g) for g in gts]
+    assert len(full['images']) == 7 + 6
+    assert len(full['annotations']) == sum(c[0] for c in counts)
+    assert full['num_ids'] == sum(c[1] for c in counts)
+    ids = sorted({a['instance_id'] for a in full['annotations']})
+    assert ids == list(range(full['num_ids']))
+    # halves: frames 1..3 | 4..7 and 1..3 | 4..6, no frame in both
+    train, val = out['half-train_cocoformat.json'], out[
+        'half-val_cocoformat.json']
+    names = [{i['file_name'] for i in s['images']} for s in (train, val)]
+    assert not names[0] & names[1]
+    assert len(names[0]) + len(names[1]) == 13
+    for part, frames_a, frames_b in ((train, (1, 3), (1, 3)), (val, (4, 7),
+                                                               (4, 6))):
+        boxes = independent_counts(gts[0], frames_a)[0] + independent_counts(
+            gts[1], frames_b)[0]
+        assert len(part['annotations']) == boxes
+        assert sorted({a['instance_id']
+                       for a in part['annotations']
+                       }) == list(range(part['num_ids']))
+    on_disk = json.load(open(tmp_path / 'ann' / 'train_cocoformat.json'))
+    assert on_disk['num_ids'] == full['num_ids']
+    first = full['images'][0]['file_name']
+    assert osp.isfile(osp.join(two_sequences, first)), first
+
+
+def test_converter_keeps_pedestrians_and_visibility(tmp_path):
+    seq = write_mot_sequence(str(tmp_path / 'train'), 'S', num_frames=2)
+    with open(osp.join(seq, 'gt', 'gt.txt'), 'a') as f:
+        f.write('1,90,0,0,5,5,1,7,1\n'  # class 7: static person
+                '1,91,0,0,5,5,0,1,1\n'  # conf 0: ignored by the benchmark
+                '2,92,0,0,5,5,1,1,0.05\n')  # barely visible
+    full = convert(
+        str(tmp_path / 'train'), str(tmp_path / 'a'),
+        vis_thr=0.1)['train_cocoformat.json']
+    assert {a['mot_instance_id'] for a in full['annotations']} == {10, 11, 12}
+
+
+def test_mot17_keeps_one_detector_copy(tmp_path):
+    for det in ('DPM', 'FRCNN', 'SDP'):
+        write_mot_sequence(str(tmp_path / 'train'), f'MOT17-02-{det}')
+    full = convert(
+        str(tmp_path / 'train'), str(tmp_path / 'a'),
+        mot17_detector='SDP')['train_cocoformat.json']
+    assert [v['name'] for v in full['videos']] == ['MOT17-02-SDP']
+
+
+def test_refuses_non_empty_output_and_keeps_it(two_sequences, tmp_path):
+    out = tmp_path / 'ann'
+    out.mkdir()
+    (out / 'precious.json').write_text('{"keep": 1}')
+    with pytest.raises(FileExistsError, match='--overwrite'):
+        convert(two_sequences, str(out))
+    assert (out / 'precious.json').read_text() == '{"keep": 1}'
+    assert os.listdir(out) == ['precious.json']
+    convert(two_sequences, str(out), overwrite=True)
+    assert (out / 'precious.json').read_text() == '{"keep": 1}'
+    assert (out / 'train_cocoformat.json').is_file()
+
+
+def test_bad_sequence_writes_nothing(two_sequences, tmp_path):
+    with open(osp.join(two_sequences, 'SEQ-B', 'gt', 'gt.txt'), 'a') as f:
+        f.write('2,50,1,1,5,5,1,1,1\n')  # duplicate (frame, id)
+    with pytest.raises(ValueError, match=r'gt.txt:\d+: frame 2 id 50'):
+        convert(two_sequences, str(tmp_path / 'ann'))
+    assert not (tmp_path / 'ann').exists()
+    shutil.rmtree(osp.join(two_sequences, 'SEQ-A', 'img1'))
+    with pytest.raises(FileNotFoundError, match='video_to_mot'):
+        convert(two_sequences, str(tmp_path / 'ann'))
+
+
+def test_cli_reports_errors_without_traceback(tmp_path):
+    result = subprocess.run([
+        sys.executable, 'tools/dataset_converters/mot2coco.py', '-i',
+        str(tmp_path / 'nothing'), '-o',
+        str(tmp_path / 'out')
+    ],
+                            cwd=ROOT,
+                            capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f'mot2coco: {tmp_path / "nothing"}: no such folder')
+
+
+# ----------------------------------------------------------- video input
+
+
+def test_video_roundtrip(tmp_path):
+    import cv2
+    seq = write_mot_sequence(str(tmp_path / 'src'), 'V', num_frames=5)
+    video = str(tmp_path / 'v.avi')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 10,
+                             (160, 128))
+    for _, image in FrameReader(seq):
+        writer.write(image)
+    writer.release()
+    out = video_to_sequence(
+        video,
+        str(tmp_path / 'out'),
+        name='V',
+        gt=osp.join(seq, 'gt', 'gt.txt'))
+    info = read_seqinfo(out)
+    assert (info.length, info.width, info.height) == (5, 160, 128)
+    assert len(os.listdir(osp.join(out, 'img1'))) == 5
+    assert independent_counts(osp.join(out, 'gt', 'gt.txt')) == \
+        independent_counts(osp.join(seq, 'gt', 'gt.txt'))
+    with pytest.raises(FileExistsError, match='--overwrite'):
+        video_to_sequence(video, str(tmp_path / 'out'), name='V')
+
+
+@needs_pets
+def test_pets09_video_to_coco_half_split(tmp_path):
+    seq = video_to_sequence(PETS, str(tmp_path / 'mot'))
+    out = convert(seq, str(tmp_path / 'ann'), split_train=True)
+    gt = osp.join(PETS, 'gt', 'gt.txt')
+    # all rows as the data README states; 174 have conf 0 (not scored)
+    assert independent_counts(gt, scored_only=False) == (4650, 19)
+    boxes, ids = independent_counts(gt)
+    assert (boxes, ids) == (4476, 19)
+    full = out['train_cocoformat.json']
+    assert len(full['images']) == 795
+    assert len(full['annotations']) == boxes and full['num_ids'] == ids
+    train, val = out['half-train_cocoformat.json'], out[
+        'half-val_cocoformat.json']
+    assert [len(train['images']), len(val['images'])] == [397, 398]
+    assert len(train['annotations']) == independent_counts(gt, (1, 397))[0]
+    assert len(val['annotations']) == independent_counts(gt, (398, 795))[0]
+    assert train['num_ids'] == independent_counts(gt, (1, 397))[1]
+
+
+# ------------------------------------------------------- training dataset
+
+
+def test_training_batch_carries_boxes_and_dense_ids(two_sequences, tmp_path):
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    out = convert(two_sequences, str(tmp_path / 'ann'))
+    full = out['train_cocoformat.json']
+    dataset = DATASETS.build(
+        dict(
+            type='MOTFrameDataset',
+            data_root=two_sequences,
+            ann_file=str(tmp_path / 'ann' / 'train_cocoformat.json'),
+            data_prefix=dict(img=''),
+            num_ids=full['num_ids'],
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadTrackAnnotations', with_bbox=True),
+                dict(type='PackReIDDetInputs')
+            ]))
+    # frame 4 of SEQ-B: dense ids follow SEQ-A's identities
+    index = 7 + 3
+    sample = dataset[index]['data_samples']
+    gt = np.loadtxt(
+        osp.join(two_sequences, 'SEQ-B', 'gt', 'gt.txt'), delimiter=',')
+    rows = gt[gt[:, 0] == 4]
+    dense = {
+        a['mot_instance_id']: a['instance_id']
+        for a in full['annotations'] if a['video_id'] == 2
+    }
+    assert sample.img_path.endswith('SEQ-B/img1/000004.jpg')
+    np.testing.assert_allclose(
+        sample.gt_instances.bboxes.numpy(), np.c_[rows[:, 2:4],
+                                                  rows[:, 2:4] + rows[:, 4:6]])
+    assert sample.gt_instances.instances_ids.tolist() == [
+        dense[int(i)] for i in rows[:, 1]
+    ]
+    assert min(dense.values()) == 3  # SEQ-A has identities 0..2
+    with pytest.raises(ValueError, match='holds 6 identities .* num_ids=5'):
+        DATASETS.build(
+            dict(
+                type='MOTFrameDataset',
+                data_root=two_sequences,
+                ann_file=str(tmp_path / 'ann' / 'train_cocoformat.json'),
+                data_prefix=dict(img=''),
+                num_ids=5,
+                pipeline=[]))
