@@ -282,9 +282,8 @@ def video_to_sequence(source: str,
     height = width = 0
     for i, image in frames:
         height, width = image.shape[:2]
-        if not cv2.imwrite(
-                osp.join(img_dir, f'{i:06d}.jpg'), image,
-            [cv2.IMWRITE_JPEG_QUALITY, 95]):
+        path = osp.join(img_dir, f'{i:06d}.jpg')
+        if not cv2.imwrite(path, image, [cv2.IMWRITE_JPEG_QUALITY, 95]):
             raise IOError(f'{img_dir}: cannot write frame {i}')
     if fps is None:
         capture = cv2.VideoCapture(video)
