@@ -240,6 +240,22 @@ def test_pets09_video_to_coco_half_split(tmp_path):
     assert len(train['annotations']) == independent_counts(gt, (1, 397))[0]
     assert len(val['annotations']) == independent_counts(gt, (398, 795))[0]
     assert train['num_ids'] == independent_counts(gt, (1, 397))[1]
+    # the benchmark config's num_ids fits the converted half-train file
+    from mmdet.registry import DATASETS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs/_base_/datasets/pets09_halfval.py'))
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.update(
+        data_root=str(tmp_path),
+        ann_file=str(tmp_path / 'ann' / 'half-train_cocoformat.json'),
+        data_prefix=dict(img='mot/'),
+        pipeline=[])
+    dataset = DATASETS.build(dataset_cfg)
+    assert dataset.num_ids == cfg.num_ids == train['num_ids']
+    assert osp.isfile(dataset[0]['img_path'])
 
 
 # ------------------------------------------------------- training dataset
@@ -290,3 +306,31 @@ def test_training_batch_carries_boxes_and_dense_ids(two_sequences, tmp_path):
                 data_prefix=dict(img=''),
                 num_ids=5,
                 pipeline=[]))
+
+
+def test_video_dataset_yields_whole_sequences_in_order(two_sequences,
+                                                       tmp_path):
+    """mmdet's MOTChallengeDataset + TrackImgSampler (the tracking test
+    path) read the converter's output one frame at a time, in order."""
+    from mmdet.datasets.samplers import TrackImgSampler
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    convert(two_sequences, str(tmp_path / 'ann'))
+    dataset = DATASETS.build(
+        dict(
+            type='MOTChallengeDataset',
+            data_root=two_sequences,
+            ann_file=str(tmp_path / 'ann' / 'train_cocoformat.json'),
+            data_prefix=dict(img_path=''),
+            test_mode=True,
+            pipeline=[]))
+    order = []
+    for video_index, frame_index in TrackImgSampler(dataset):
+        info = dataset.get_data_info(video_index)
+        image = info['images'][frame_index]
+        order.append((info['video_id'], image['frame_id'],
+                      osp.basename(image['img_path'])))
+    assert order == [(1, t, f'{t + 1:06d}.jpg')
+                     for t in range(7)] + [(2, t, f'{t + 1:06d}.jpg')
+                                           for t in range(6)]

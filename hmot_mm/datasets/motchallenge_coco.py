@@ -106,6 +106,7 @@ def build_split(sequences: List[dict], frame_range) -> dict:
                           float(row['y']), w, h],
                     area=w * h,
                     iscrowd=0,
+                    mot_conf=float(row['conf']),
                     visibility=float(row['visibility'])))
     out['num_ids'] = len(dense)
     return out
