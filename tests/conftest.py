@@ -98,6 +98,17 @@ def write_mot_sequence(root, name, num_frames=6, seed=0, id_offset=10):
     return seq
 
 
+def independent_counts(gt_file, frames=None, scored_only=True):
+    """(boxes, identities) of a 9- or 10-column gt.txt via np.loadtxt;
+    ``scored_only``: rows with conf 1, the ones the benchmark scores."""
+    gt = np.loadtxt(gt_file, delimiter=',', ndmin=2)
+    if scored_only:
+        gt = gt[gt[:, 6] == 1]
+    if frames is not None:
+        gt = gt[(gt[:, 0] >= frames[0]) & (gt[:, 0] <= frames[1])]
+    return len(gt), len(np.unique(gt[:, 1]))
+
+
 @pytest.fixture(scope='session')
 def tiny_frames(tmp_path_factory):
     out = str(tmp_path_factory.mktemp('frames'))

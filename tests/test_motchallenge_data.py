@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, write_mot_sequence
+from conftest import ROOT, independent_counts, write_mot_sequence
 
 from hmot_mm.datasets.motchallenge_coco import convert
 from hmot_mm.datasets.motchallenge_io import (FrameReader, read_gt,
@@ -20,17 +20,6 @@ PETS = osp.join(SHARED, 'PETS09-S2L1')
 needs_pets = pytest.mark.skipif(
     not osp.isdir(PETS),
     reason=f'PETS09-S2L1 not found at {PETS} (../shared beside the checkout)')
-
-
-def independent_counts(gt_file, frames=None, scored_only=True):
-    """(boxes, identities) of a 9- or 10-column gt.txt via np.loadtxt;
-    ``scored_only``: rows with conf 1, the ones the benchmark scores."""
-    gt = np.loadtxt(gt_file, delimiter=',', ndmin=2)
-    if scored_only:
-        gt = gt[gt[:, 6] == 1]
-    if frames is not None:
-        gt = gt[(gt[:, 0] >= frames[0]) & (gt[:, 0] <= frames[1])]
-    return len(gt), len(np.unique(gt[:, 1]))
 
 
 def write_gt(tmp_path, text):
@@ -178,7 +167,7 @@ def test_bad_sequence_writes_nothing(two_sequences, tmp_path):
         convert(two_sequences, str(tmp_path / 'ann'))
     assert not (tmp_path / 'ann').exists()
     shutil.rmtree(osp.join(two_sequences, 'SEQ-A', 'img1'))
-    with pytest.raises(FileNotFoundError, match='video_to_mot'):
+    with pytest.raises(FileNotFoundError, match='img1: missing, and no video'):
         convert(two_sequences, str(tmp_path / 'ann'))
 
 
@@ -240,22 +229,52 @@ def test_pets09_video_to_coco_half_split(tmp_path):
     assert len(train['annotations']) == independent_counts(gt, (1, 397))[0]
     assert len(val['annotations']) == independent_counts(gt, (398, 795))[0]
     assert train['num_ids'] == independent_counts(gt, (1, 397))[1]
-    # the benchmark config's num_ids fits the converted half-train file
+
+
+@needs_pets
+def test_pets09_config_trains_from_the_video(tmp_path):
+    """The benchmark config reads PETS09 frames straight from the video:
+    the sample of frame 400 holds that decoded frame and its gt boxes."""
     from mmdet.registry import DATASETS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     init_default_scope('mmdet')
+    out = convert(PETS, str(tmp_path / 'ann'), split_train=True)
+    val = out['half-val_cocoformat.json']
+    assert val['images'][2] == dict(
+        val['images'][2],
+        file_name='PETS09-S2L1/PETS09-S2L1.avi',
+        frame_index=399,
+        mot_frame_id=400)
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs/_base_/datasets/pets09_halfval.py'))
+    assert cfg.num_ids == out['half-train_cocoformat.json']['num_ids']
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.update(
-        data_root=str(tmp_path),
         ann_file=str(tmp_path / 'ann' / 'half-train_cocoformat.json'),
-        data_prefix=dict(img='mot/'),
-        pipeline=[])
+        data_prefix=dict(img=SHARED + '/'))
+    assert DATASETS.build(dataset_cfg).num_ids == cfg.num_ids
+    dataset_cfg.update(
+        ann_file=str(tmp_path / 'ann' / 'half-val_cocoformat.json'),
+        num_ids=val['num_ids'],
+        pipeline=[
+            dict(type='LoadFrame'),
+            dict(type='LoadTrackAnnotations', with_bbox=True),
+            dict(type='PackReIDDetInputs')
+        ])
     dataset = DATASETS.build(dataset_cfg)
-    assert dataset.num_ids == cfg.num_ids == train['num_ids']
-    assert osp.isfile(dataset[0]['img_path'])
+    item = dataset[2]
+    frames = dict(FrameReader(osp.join(PETS, 'PETS09-S2L1.avi')))
+    assert np.array_equal(item['inputs'].permute(1, 2, 0).numpy(), frames[400])
+    gt = np.loadtxt(osp.join(PETS, 'gt', 'gt.txt'), delimiter=',')
+    rows = gt[(gt[:, 0] == 400) & (gt[:, 6] == 1)]
+    boxes = item['data_samples'].gt_instances.bboxes.numpy()
+    expected = np.c_[rows[:, 2:4], rows[:, 2:4] + rows[:, 4:6]]
+
+    def by_rows(a):
+        return a[np.lexsort(a.T[::-1])]
+
+    np.testing.assert_allclose(by_rows(boxes), by_rows(expected), rtol=1e-5)
 
 
 # ------------------------------------------------------- training dataset
@@ -334,3 +353,39 @@ def test_video_dataset_yields_whole_sequences_in_order(two_sequences,
     assert order == [(1, t, f'{t + 1:06d}.jpg')
                      for t in range(7)] + [(2, t, f'{t + 1:06d}.jpg')
                                            for t in range(6)]
+
+
+def test_converter_reads_a_video_sequence(tmp_path):
+    """A sequence folder holding a video instead of img1/ converts to
+    frame_index references that LoadFrame decodes frame-exactly."""
+    import cv2
+
+    from hmot_mm.datasets import LoadFrame
+    src = write_mot_sequence(str(tmp_path / 'src'), 'V', num_frames=5)
+    seq = tmp_path / 'train' / 'V'
+    seq.mkdir(parents=True)
+    shutil.copytree(osp.join(src, 'gt'), seq / 'gt')
+    shutil.copy(osp.join(src, 'seqinfo.ini'), seq)
+    writer = cv2.VideoWriter(
+        str(seq / 'V.avi'), cv2.VideoWriter_fourcc(*'MJPG'), 10, (160, 128))
+    frames = [image for _, image in FrameReader(src)]
+    for image in frames:
+        writer.write(image)
+    writer.release()
+    decoded = dict(FrameReader(str(seq / 'V.avi')))
+    out = convert(str(tmp_path / 'train'), str(tmp_path / 'ann'))
+    images = out['train_cocoformat.json']['images']
+    assert [(i['file_name'], i['frame_index'])
+            for i in images] == [('V/V.avi', t) for t in range(5)]
+    loader = LoadFrame()
+    for t in (3, 0, 4, 1):
+        result = loader.transform(
+            dict(
+                img_path=str(tmp_path / 'train' / 'V' / 'V.avi'),
+                frame_index=t))
+        assert np.array_equal(result['img'], decoded[t + 1])
+    (seq / 'seqinfo.ini').write_text(
+        (seq / 'seqinfo.ini').read_text().replace('seqLength=5',
+                                                  'seqLength=6'))
+    with pytest.raises(ValueError, match='V.avi: 5 frames, but seqinfo'):
+        convert(str(tmp_path / 'train'), str(tmp_path / 'ann2'))
