@@ -1,4 +1,4 @@
 from .mot_frame_dataset import MOTFrameDataset
-from .transforms import PackReIDDetInputs
+from .transforms import LoadFrame, PackReIDDetInputs
 
-__all__ = ['MOTFrameDataset', 'PackReIDDetInputs']
+__all__ = ['MOTFrameDataset', 'LoadFrame', 'PackReIDDetInputs']

@@ -13,8 +13,9 @@ class MOTFrameDataset(CocoDataset):
 
     mmdet's ``CocoDataset`` drops ``instance_id``; this keeps it in each
     instance so ``LoadTrackAnnotations`` + ``PackReIDDetInputs`` put it in
-    ``gt_instances.instances_ids``. Boxes are filtered as ``CocoDataset``
-    does (ignored, empty or outside the image).
+    ``gt_instances.instances_ids``. Frames of a video sequence carry
+    ``frame_index``; load them with ``LoadFrame``. Boxes are filtered as
+    ``CocoDataset`` does (ignored, empty or outside the image).
 
     Args:
         num_ids (int, optional): N of the model's lookup table. If given,
@@ -55,6 +56,7 @@ class MOTFrameDataset(CocoDataset):
         img_info = raw_data_info['raw_img_info']
         data_info = super().parse_data_info(
             dict(raw_img_info=img_info, raw_ann_info=[]))
+        data_info['frame_index'] = img_info.get('frame_index')
         width, height = img_info['width'], img_info['height']
         instances = []
         for ann in raw_data_info['raw_ann_info']:

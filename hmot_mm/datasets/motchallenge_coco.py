@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from .motchallenge_io import read_gt, read_seqinfo
+from .motchallenge_io import FrameReader, find_video, read_gt, read_seqinfo
 
 PEDESTRIAN = 1
 
@@ -79,16 +79,18 @@ def build_split(sequences: List[dict], frame_range) -> dict:
         image_ids = {}
         for frame in range(first, last + 1):
             image_ids[frame] = len(out['images']) + 1
-            out['images'].append(
-                dict(
-                    id=image_ids[frame],
-                    video_id=video_id,
-                    file_name=f'{seq["rel"]}/{info.im_dir}/'
-                    f'{frame:06d}{info.im_ext}',
-                    height=info.height,
-                    width=info.width,
-                    frame_id=frame - first,
-                    mot_frame_id=frame))
+            image = dict(
+                id=image_ids[frame],
+                video_id=video_id,
+                file_name=f'{seq["rel"]}/{info.im_dir}/'
+                f'{frame:06d}{info.im_ext}',
+                height=info.height,
+                width=info.width,
+                frame_id=frame - first,
+                mot_frame_id=frame)
+            if seq['video']:  # frames of a video: read them with LoadFrame
+                image.update(file_name=seq['video'], frame_index=frame - 1)
+            out['images'].append(image)
         rows = rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
         for row in rows[np.lexsort((rows['id'], rows['frame']))]:
             key = (info.name, int(row['id']))
@@ -120,6 +122,11 @@ def convert(root: str,
             overwrite: bool = False,
             image_root: Optional[str] = None) -> Dict[str, dict]:
     """Convert the sequences under ``root`` and write the annotation files.
+
+    A sequence is a folder with ``seqinfo.ini``, ``gt/gt.txt`` and either
+    its ``imDir`` of images or one video file; frames of a video are
+    referenced as ``file_name`` = the video plus ``frame_index`` (0-based),
+    which :class:`LoadFrame` reads.
 
     Args:
         root (str): a sequence folder or a folder of sequence folders
@@ -156,18 +163,25 @@ def convert(root: str,
     sequences = []
     for seq_dir in seqs:
         info = read_seqinfo(seq_dir)
-        im_dir = osp.join(seq_dir, info.im_dir)
-        if not osp.isdir(im_dir):
-            raise FileNotFoundError(
-                f'{im_dir}: missing; training reads frames from images — '
-                f'turn a video into a MOTChallenge folder with '
-                f'tools/video_to_mot.py')
+        video = None
+        if not osp.isdir(osp.join(seq_dir, info.im_dir)):
+            video = find_video(seq_dir)
+            if video is None:
+                raise FileNotFoundError(
+                    f'{osp.join(seq_dir, info.im_dir)}: missing, and no '
+                    f'video file in {seq_dir}')
+            frames = len(FrameReader(video))
+            if frames != info.length:
+                raise ValueError(f'{video}: {frames} frames, but seqinfo.ini '
+                                 f'says seqLength={info.length}')
+            video = osp.relpath(video, image_root)
         gt = read_gt(osp.join(seq_dir, 'gt', 'gt.txt'), info.length)
         sequences.append(
             dict(
                 info=info,
                 rows=pedestrian_rows(gt, vis_thr),
-                rel=osp.relpath(seq_dir, image_root)))
+                rel=osp.relpath(seq_dir, image_root),
+                video=video))
     outputs = {
         'train_cocoformat.json': build_split(sequences, lambda n: (1, n))
     }

@@ -1,11 +1,12 @@
 # MOT training frames with dense identities (MOTFrameDataset): mmdet's MOT
-# detection settings, with instance ids loaded and packed into gt_instances.
+# detection settings, with instance ids loaded and packed into gt_instances
+# and frames read from images or from a sequence's video (LoadFrame).
 _base_ = 'mmdet::_base_/datasets/mot_challenge_det.py'
 
 dataset_type = 'MOTFrameDataset'
 backend_args = None
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args, to_float32=True),
+    dict(type='LoadFrame', backend_args=backend_args, to_float32=True),
     dict(type='LoadTrackAnnotations', with_bbox=True),
     dict(
         type='RandomResize',
