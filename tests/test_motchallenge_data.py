@@ -281,26 +281,36 @@ def test_pets09_config_trains_from_the_video(tmp_path):
 
 
 def test_training_batch_carries_boxes_and_dense_ids(two_sequences, tmp_path):
-    from mmdet.registry import DATASETS
+    """A batch from the MOT16 dataset config's train dataloader (its random
+    resize/crop/flip swapped for a fixed 2x resize, shuffle off) carries the
+    gt boxes and dense identities of a known frame."""
+    from mmengine.config import Config
     from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+
+    from mmdet.registry import DATASETS
     init_default_scope('mmdet')
     out = convert(two_sequences, str(tmp_path / 'ann'))
     full = out['train_cocoformat.json']
-    dataset = DATASETS.build(
-        dict(
-            type='MOTFrameDataset',
-            data_root=two_sequences,
-            ann_file=str(tmp_path / 'ann' / 'train_cocoformat.json'),
-            data_prefix=dict(img=''),
-            num_ids=full['num_ids'],
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='LoadTrackAnnotations', with_bbox=True),
-                dict(type='PackReIDDetInputs')
-            ]))
-    # frame 4 of SEQ-B: dense ids follow SEQ-A's identities
-    index = 7 + 3
-    sample = dataset[index]['data_samples']
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/_base_/datasets/mot16.py'))
+    loader_cfg = cfg.train_dataloader
+    loader_cfg.update(
+        num_workers=0,
+        persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=False))
+    loader_cfg.pop('batch_sampler')
+    loader_cfg.dataset.update(
+        data_root=two_sequences,
+        ann_file=str(tmp_path / 'ann' / 'train_cocoformat.json'),
+        data_prefix=dict(img=''),
+        num_ids=full['num_ids'],
+        filter_cfg=None)
+    pipeline = loader_cfg.dataset.pipeline
+    pipeline[2:-1] = [dict(type='Resize', scale_factor=2.0)]
+    batches = list(Runner.build_dataloader(loader_cfg))
+    assert len(batches[0]['data_samples']) == loader_cfg.batch_size == 3
+    # frame 4 of SEQ-B: after SEQ-A's 7 frames, the 11th sample
+    sample = batches[10 // 3]['data_samples'][10 % 3]
     gt = np.loadtxt(
         osp.join(two_sequences, 'SEQ-B', 'gt', 'gt.txt'), delimiter=',')
     rows = gt[gt[:, 0] == 4]
@@ -310,8 +320,8 @@ def test_training_batch_carries_boxes_and_dense_ids(two_sequences, tmp_path):
     }
     assert sample.img_path.endswith('SEQ-B/img1/000004.jpg')
     np.testing.assert_allclose(
-        sample.gt_instances.bboxes.numpy(), np.c_[rows[:, 2:4],
-                                                  rows[:, 2:4] + rows[:, 4:6]])
+        sample.gt_instances.bboxes.numpy(),
+        2 * np.c_[rows[:, 2:4], rows[:, 2:4] + rows[:, 4:6]])
     assert sample.gt_instances.instances_ids.tolist() == [
         dense[int(i)] for i in rows[:, 1]
     ]
