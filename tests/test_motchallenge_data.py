@@ -284,11 +284,10 @@ def test_training_batch_carries_boxes_and_dense_ids(two_sequences, tmp_path):
     """A batch from the MOT16 dataset config's train dataloader (its random
     resize/crop/flip swapped for a fixed 2x resize, shuffle off) carries the
     gt boxes and dense identities of a known frame."""
+    from mmdet.registry import DATASETS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
-
-    from mmdet.registry import DATASETS
     init_default_scope('mmdet')
     out = convert(two_sequences, str(tmp_path / 'ann'))
     full = out['train_cocoformat.json']

@@ -1,0 +1,3 @@
+from .motmetrics_metric import MotMetricsMetric
+
+__all__ = ['MotMetricsMetric']

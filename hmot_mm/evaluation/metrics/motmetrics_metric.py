@@ -1,0 +1,111 @@
+"""CLEAR/identity (motmetrics) and HOTA (TrackEval) in the test loop."""
+import os
+import os.path as osp
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmdet.evaluation.metrics.base_video_metric import BaseVideoMetric
+from mmdet.registry import METRICS
+from mmengine.logging import MMLogger
+
+from ...datasets.motchallenge_io import GT_DTYPE
+from ..mot_eval import evaluate, format_table
+
+
+def sequence_name(sample: dict) -> str:
+    """``SEQ`` of ``.../SEQ/img1/000001.jpg`` or of ``.../SEQ/video.avi``
+    (a frame of a video carries ``frame_index``)."""
+    parts = sample['img_path'].split(os.sep)
+    return parts[-2] if sample.get('frame_index') is not None else parts[-3]
+
+
+def to_rows(frame: int, bboxes, ids, conf, classes, visibility) -> np.ndarray:
+    """MOTChallenge rows (``GT_DTYPE``) from x1y1x2y2 boxes."""
+    bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
+    rows = np.zeros(len(bboxes), dtype=GT_DTYPE)
+    rows['frame'] = frame
+    rows['id'] = np.asarray(ids, dtype=np.int64)
+    rows['x'], rows['y'] = bboxes[:, 0], bboxes[:, 1]
+    rows['w'] = bboxes[:, 2] - bboxes[:, 0]
+    rows['h'] = bboxes[:, 3] - bboxes[:, 1]
+    rows['conf'], rows['class'] = conf, classes
+    rows['visibility'] = visibility
+    return rows
+
+
+@METRICS.register_module()
+class MotMetricsMetric(BaseVideoMetric):
+    """MOTA, IDF1, IDSw, FP, FN, MT, ML, Frag, Recall, Precision (motmetrics,
+    IoU ≥ 0.5) and HOTA (TrackEval) of ``pred_track_instances`` against the
+    dataset's instances, per sequence and COMBINED (the reported values).
+
+    Args:
+        results_dir (str, optional): also write each sequence's tracks to
+            ``results_dir/<SEQ>.txt`` (MOTChallenge rows).
+        collect_device (str): see ``BaseMetric``.
+        prefix (str, optional): metric name prefix; default ``motmetrics``.
+    """
+
+    default_prefix: Optional[str] = 'motmetrics'
+
+    def __init__(self,
+                 results_dir: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.results_dir = results_dir
+
+    def process_image(self, data_samples: Sequence, video_len: int) -> None:
+        self.results.append(self._frame(data_samples[0].to_dict(), video_len))
+
+    def process_video(self, data_samples: Sequence) -> None:
+        for sample in data_samples:
+            self.results.append(
+                self._frame(sample.to_dict(), len(data_samples)))
+
+    @staticmethod
+    def _frame(sample: dict, video_len: int) -> dict:
+        frame = sample['frame_id'] + 1
+        gt = sample.get('instances', [])
+        pred = sample['pred_track_instances']
+        return dict(
+            seq=sequence_name(sample),
+            length=video_len,
+            gt=to_rows(frame, [g['bbox']
+                               for g in gt], [g['instance_id'] for g in gt],
+                       [g.get('mot_conf', 1.0)
+                        for g in gt], [g.get('category_id', 1) for g in gt],
+                       [g.get('visibility', 1.0) for g in gt]),
+            pred=to_rows(frame, pred['bboxes'].cpu().numpy(),
+                         pred['instances_id'].cpu().numpy(),
+                         pred['scores'].cpu().numpy(), -1, -1))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        gt, pred = defaultdict(list), defaultdict(list)
+        lengths = {}
+        for r in results:
+            gt[r['seq']].append(r['gt'])
+            pred[r['seq']].append(r['pred'])
+            lengths[r['seq']] = r['length']
+        gt = {k: np.concatenate(v) for k, v in gt.items()}
+        pred = {k: np.concatenate(v) for k, v in pred.items()}
+        if self.results_dir:
+            os.makedirs(self.results_dir, exist_ok=True)
+            for name, rows in pred.items():
+                write_results(osp.join(self.results_dir, f'{name}.txt'), rows)
+        scores = evaluate(gt, pred, lengths)
+        logger = MMLogger.get_current_instance()
+        logger.info('\n' + format_table(scores))
+        if self.results_dir:
+            logger.info(f'tracks written to {self.results_dir}/<SEQ>.txt')
+        return dict(scores['COMBINED'])
+
+
+def write_results(path: str, rows: np.ndarray) -> None:
+    """Write tracker rows as ``frame,id,x,y,w,h,score,-1,-1,-1``."""
+    rows = rows[np.lexsort((rows['id'], rows['frame']))]
+    with open(path, 'w') as f:
+        for r in rows:
+            f.write(f'{r["frame"]},{r["id"]},{r["x"]:.2f},{r["y"]:.2f},'
+                    f'{r["w"]:.2f},{r["h"]:.2f},{r["conf"]:.4f},-1,-1,-1\n')
