@@ -1,7 +1,8 @@
 from .losses import MemoryBankLoss, OIMLoss, iHOIMLoss
 from .roi_heads import OIMBBoxHead, iHOIMBBoxHead, iHOIMRoIHead
+from .trackers import MotionProposalTracker
 
 __all__ = [
     'iHOIMLoss', 'OIMLoss', 'MemoryBankLoss', 'iHOIMBBoxHead', 'OIMBBoxHead',
-    'iHOIMRoIHead'
+    'iHOIMRoIHead', 'MotionProposalTracker'
 ]

@@ -1,0 +1,3 @@
+from .motion_proposal_tracker import MotionProposalTracker
+
+__all__ = ['MotionProposalTracker']

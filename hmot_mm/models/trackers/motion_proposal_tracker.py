@@ -1,0 +1,278 @@
+"""DeepSORT association (Wojke et al., 2017) whose Kalman predictions also
+serve the detector as motion proposals (paper Sec. 3.1)."""
+from typing import List, Optional, Tuple
+
+import numpy as np
+from mmdet.models.task_modules.tracking import KalmanFilter
+from mmdet.registry import MODELS
+from scipy.optimize import linear_sum_assignment
+
+INFEASIBLE = 1e5
+
+
+def xyxy_to_xyah(boxes: np.ndarray) -> np.ndarray:
+    """(x1, y1, x2, y2) → (centre x, centre y, aspect w/h, height)."""
+    w, h = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    return np.stack(
+        [boxes[:, 0] + w / 2, boxes[:, 1] + h / 2, w / np.maximum(h, 1e-6), h],
+        axis=1)
+
+
+def xyah_to_xyxy(xyah: np.ndarray) -> np.ndarray:
+    w = xyah[:, 2] * xyah[:, 3]
+    return np.stack([
+        xyah[:, 0] - w / 2, xyah[:, 1] - xyah[:, 3] / 2, xyah[:, 0] + w / 2,
+        xyah[:, 1] + xyah[:, 3] / 2
+    ],
+                    axis=1)
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of x1y1x2y2 boxes (n, 4) × (m, 4)."""
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.clip(rb - lt, 0, None), axis=2)
+    area = lambda x: np.prod(x[:, 2:] - x[:, :2], axis=1)  # noqa: E731
+    union = area(a)[:, None] + area(b)[None, :] - inter
+    return inter / np.maximum(union, 1e-12)
+
+
+class Track:
+    """One target: Kalman state, appearance gallery and life cycle."""
+
+    def __init__(self, track_id: int, mean: np.ndarray, cov: np.ndarray,
+                 embed: np.ndarray, score: float) -> None:
+        self.id = track_id
+        self.mean, self.cov = mean, cov
+        self.gallery = [embed]
+        self.score = score
+        self.hits = 1
+        self.time_since_update = 0
+        self.confirmed = False
+
+    @property
+    def box(self) -> np.ndarray:
+        return xyah_to_xyxy(self.mean[None, :4])[0]
+
+
+@MODELS.register_module()
+class MotionProposalTracker:
+    """DeepSORT with a look-ahead for motion proposals.
+
+    Per frame (Wojke et al. 2017, Sec. 2):
+
+    1. Kalman prediction of every track (constant velocity in x, y, a, h);
+       :meth:`motion_proposals` does it ahead of the detector, on copies
+       that :meth:`track` then uses, so the filter advances once a frame.
+    2. Matching cascade over confirmed tracks, most recently seen first:
+       cost = smallest cosine distance between a detection's embedding and
+       the track's gallery (last ``nn_budget`` embeddings); infeasible above
+       ``max_cosine_distance`` or where the squared Mahalanobis distance of
+       the detection to the prediction exceeds the chi-square 95 % quantile
+       (4 d.o.f., 9.4877). Hungarian assignment per level.
+    3. IoU matching (cost 1 − IoU ≤ ``max_iou_distance``) of the tentative
+       tracks and of the confirmed ones missed only in this frame.
+    4. Optional, beyond the paper: BYTE-style IoU matching of the tracks
+       still unmatched to detections scoring in
+       [``low_score_thr``, ``score_thr``).
+    5. Matched tracks are updated; a tentative track is confirmed after
+       ``n_init`` consecutive hits and deleted at its first miss; a confirmed
+       track is deleted after ``max_age`` frames without a match. Each
+       unmatched detection above ``score_thr`` starts a tentative track.
+
+    Args:
+        score_thr (float): detections used for association and new tracks.
+        low_score_thr (float, optional): enables step 4. Defaults to None.
+        max_cosine_distance (float): appearance gate. Defaults to 0.2.
+        nn_budget (int): gallery size per track. Defaults to 100.
+        max_iou_distance (float): IoU gate of step 3. Defaults to 0.7.
+        max_age (int): frames a confirmed track survives unmatched.
+        n_init (int): hits that confirm a track. Defaults to 3.
+    """
+
+    def __init__(self,
+                 score_thr: float = 0.5,
+                 low_score_thr: Optional[float] = None,
+                 max_cosine_distance: float = 0.2,
+                 nn_budget: int = 100,
+                 max_iou_distance: float = 0.7,
+                 max_age: int = 30,
+                 n_init: int = 3) -> None:
+        if low_score_thr is not None and not low_score_thr < score_thr:
+            raise ValueError(f'low_score_thr={low_score_thr} must be below '
+                             f'score_thr={score_thr}')
+        for name, value in (('max_age', max_age), ('n_init', n_init),
+                            ('nn_budget', nn_budget)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f'{name} must be a positive int, got '
+                                 f'{value!r}')
+        self.score_thr = score_thr
+        self.low_score_thr = low_score_thr
+        self.max_cosine_distance = max_cosine_distance
+        self.nn_budget = nn_budget
+        self.max_iou_distance = max_iou_distance
+        self.max_age = max_age
+        self.n_init = n_init
+        self.kf = KalmanFilter()
+        self.gating_threshold = KalmanFilter.chi2inv95[4]
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all tracks (a new video)."""
+        self.tracks: List[Track] = []
+        self.next_id = 0
+        self._predicted = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.tracks
+
+    def _predict(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+        if self._predicted is None:
+            self._predicted = [
+                self.kf.predict(t.mean, t.cov) for t in self.tracks
+            ]
+        return self._predicted
+
+    def motion_proposals(self) -> np.ndarray:
+        """Kalman-predicted boxes (x1, y1, x2, y2) of every live track for
+        the coming frame; :meth:`track` reuses this prediction."""
+        predicted = self._predict()
+        if not predicted:
+            return np.zeros((0, 4))
+        return xyah_to_xyxy(np.stack([mean[:4] for mean, _ in predicted]))
+
+    def track(self, bboxes, scores,
+              embeds) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Associate one frame's detections.
+
+        Args:
+            bboxes: (n, 4) x1y1x2y2 boxes in image coordinates.
+            scores: (n,) detection scores.
+            embeds: (n, d) appearance embeddings.
+
+        Returns:
+            tuple: ``bboxes`` (m, 4), ``ids`` (m,) and ``scores`` (m,) of the
+            confirmed tracks matched in this frame (their detection boxes).
+        """
+        bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
+        scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+        embeds = np.asarray(embeds, dtype=np.float64)
+        if embeds.ndim != 2 or len(embeds) != len(bboxes):
+            raise ValueError(f'embeds of shape {embeds.shape} do not fit '
+                             f'{len(bboxes)} boxes: expected (n, d)')
+        norms = np.linalg.norm(embeds, axis=1, keepdims=True)
+        embeds = embeds / np.maximum(norms, 1e-12)
+        for t, (mean, cov) in zip(self.tracks, self._predict()):
+            t.mean, t.cov = mean, cov
+            t.time_since_update += 1
+        self._predicted = None
+
+        high = np.nonzero(scores >= self.score_thr)[0]
+        confirmed = [i for i, t in enumerate(self.tracks) if t.confirmed]
+        matches, unmatched_tracks, unmatched_dets = self._cascade(
+            confirmed, high, bboxes, embeds)
+        iou_tracks = [i for i, t in enumerate(self.tracks) if not t.confirmed
+                      ] + [
+                          i for i in unmatched_tracks
+                          if self.tracks[i].time_since_update == 1
+                      ]
+        unmatched_tracks = [i for i in unmatched_tracks if i not in iou_tracks]
+        iou_matches, left_tracks, unmatched_dets = self._match_iou(
+            iou_tracks, unmatched_dets, bboxes, self.max_iou_distance)
+        matches += iou_matches
+        unmatched_tracks += left_tracks
+        if self.low_score_thr is not None:
+            low = np.nonzero((scores >= self.low_score_thr)
+                             & (scores < self.score_thr))[0]
+            low_matches, unmatched_tracks, _ = self._match_iou(
+                unmatched_tracks, low, bboxes, 0.5)
+            matches += low_matches
+
+        matched = [(self.tracks[ti], di) for ti, di in matches]
+        for track, di in matched:
+            self._update(track, bboxes[di], embeds[di], scores[di])
+        self.tracks = [
+            t for t in self.tracks if t.time_since_update == 0 or (
+                t.confirmed and t.time_since_update <= self.max_age)
+        ]
+        for di in unmatched_dets:
+            mean, cov = self.kf.initiate(xyxy_to_xyah(bboxes[di:di + 1])[0])
+            track = Track(self.next_id, mean, cov, embeds[di], scores[di])
+            track.confirmed = self.n_init == 1
+            self.tracks.append(track)
+            self.next_id += 1
+        shown = [(t.id, di) for t, di in matched if t.confirmed]
+        ids = np.array([i for i, _ in shown], dtype=np.int64)
+        dets = np.array([di for _, di in shown], dtype=np.int64)
+        return bboxes[dets].reshape(-1, 4), ids, scores[dets]
+
+    def _update(self, track: Track, bbox: np.ndarray, embed: np.ndarray,
+                score: float) -> None:
+        track.mean, track.cov = self.kf.update(track.mean, track.cov,
+                                               xyxy_to_xyah(bbox[None])[0])
+        track.gallery = (track.gallery + [embed])[-self.nn_budget:]
+        track.score = score
+        track.hits += 1
+        track.time_since_update = 0
+        if track.hits >= self.n_init:
+            track.confirmed = True
+
+    def _cascade(self, track_indices: List[int], det_indices: np.ndarray,
+                 bboxes: np.ndarray, embeds: np.ndarray):
+        """Matching cascade: appearance cost with Mahalanobis gating, one
+        Hungarian assignment per time-since-update level."""
+        matches, unmatched_dets = [], list(det_indices)
+        if track_indices and unmatched_dets:
+            measurements = xyxy_to_xyah(bboxes)
+            for level in range(1, self.max_age + 1):
+                if not unmatched_dets:
+                    break
+                level_tracks = [
+                    i for i in track_indices
+                    if self.tracks[i].time_since_update == level
+                ]
+                if not level_tracks:
+                    continue
+                cost = np.empty((len(level_tracks), len(unmatched_dets)))
+                for row, ti in enumerate(level_tracks):
+                    track = self.tracks[ti]
+                    gallery = np.stack(track.gallery)
+                    cost[row] = (1 - embeds[unmatched_dets] @ gallery.T).min(1)
+                    gate = self.kf.gating_distance(
+                        track.mean, track.cov, measurements[unmatched_dets])
+                    cost[row, gate > self.gating_threshold] = INFEASIBLE
+                cost[cost > self.max_cosine_distance] = INFEASIBLE
+                level_matches = self._assign(cost, self.max_cosine_distance)
+                matched_dets = set()
+                for r, c in level_matches:
+                    matches.append((level_tracks[r], unmatched_dets[c]))
+                    matched_dets.add(unmatched_dets[c])
+                unmatched_dets = [
+                    d for d in unmatched_dets if d not in matched_dets
+                ]
+        matched_tracks = {ti for ti, _ in matches}
+        unmatched = [i for i in track_indices if i not in matched_tracks]
+        return matches, unmatched, unmatched_dets
+
+    def _match_iou(self, track_indices: List[int], det_indices,
+                   bboxes: np.ndarray, max_distance: float):
+        """Hungarian matching on 1 − IoU with the tracks' predicted boxes."""
+        det_indices = list(det_indices)
+        if not track_indices or not det_indices:
+            return [], list(track_indices), det_indices
+        predicted = np.stack([self.tracks[i].box for i in track_indices])
+        cost = 1 - iou_matrix(predicted, bboxes[det_indices])
+        cost[cost > max_distance] = INFEASIBLE
+        pairs = self._assign(cost, max_distance)
+        matches = [(track_indices[r], det_indices[c]) for r, c in pairs]
+        matched_t = {r for r, _ in pairs}
+        matched_d = {c for _, c in pairs}
+        return (matches,
+                [t for k, t in enumerate(track_indices) if k not in matched_t],
+                [d for k, d in enumerate(det_indices) if k not in matched_d])
+
+    @staticmethod
+    def _assign(cost: np.ndarray, max_cost: float) -> List[Tuple[int, int]]:
+        rows, cols = linear_sum_assignment(cost)
+        return [(r, c) for r, c in zip(rows, cols) if cost[r, c] <= max_cost]

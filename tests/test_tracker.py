@@ -1,0 +1,136 @@
+"""MotionProposalTracker (DeepSORT) on scripted boxes and embeddings."""
+import numpy as np
+import pytest
+from mmdet.models.task_modules.tracking import KalmanFilter
+
+from hmot_mm.models.trackers import MotionProposalTracker
+from hmot_mm.models.trackers.motion_proposal_tracker import (xyah_to_xyxy,
+                                                             xyxy_to_xyah)
+
+DIM = 8
+
+
+def embedding(k, rng=None, noise=0.05):
+    e = np.zeros(DIM)
+    e[k] = 1
+    if rng is not None:
+        e += rng.normal(0, noise, DIM)
+    return e / np.linalg.norm(e)
+
+
+def box(cx, cy, w=20, h=50):
+    return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]
+
+
+def run(tracker, frames):
+    """frames: list of [(box, identity, score)]; returns per-frame
+    {identity: track id} of the reported tracks."""
+    rng = np.random.default_rng(0)
+    seen = []
+    for dets in frames:
+        tracker.motion_proposals()
+        bboxes = np.array([d[0] for d in dets]).reshape(-1, 4)
+        embeds = np.array([embedding(d[1], rng)
+                           for d in dets]).reshape(-1, DIM)
+        scores = np.array([d[2] if len(d) > 2 else 0.9 for d in dets])
+        out_boxes, ids, _ = tracker.track(bboxes, scores, embeds)
+        truth = {tuple(np.round(b, 3)): d[1] for b, d in zip(bboxes, dets)}
+        seen.append({
+            truth[tuple(np.round(b, 3))]: int(i)
+            for b, i in zip(out_boxes, ids)
+        })
+    return seen
+
+
+def stable_ids(seen, identity):
+    return {frame[identity] for frame in seen if identity in frame}
+
+
+def test_two_crossing_people_keep_their_ids():
+    frames = [[(box(20 + 6 * t, 100), 0), (box(200 - 6 * t, 104), 1)]
+              for t in range(30)]  # they overlap around t = 15
+    seen = run(MotionProposalTracker(), frames)
+    assert seen[2] == seen[-1] and len(seen[-1]) == 2
+    assert len(stable_ids(seen, 0)) == 1 and len(stable_ids(seen, 1)) == 1
+    assert not seen[0] and not seen[1]  # tentative for n_init - 1 frames
+
+
+@pytest.mark.parametrize('gap, same', [(5, True), (29, True), (31, False)])
+def test_occluded_person_returns_with_id_until_max_age(gap, same):
+    walk = [[(box(20 + 3 * t, 100), 0)] for t in range(10)]
+    hidden = [[] for _ in range(gap)]
+    back = [[(box(20 + 3 * t, 100), 0)] for t in range(10 + gap, 15 + gap)]
+    seen = run(MotionProposalTracker(max_age=30), walk + hidden + back)
+    before, after = seen[9][0], seen[-1].get(0)
+    assert (before == after) is same
+    assert all(not f for f in seen[10:10 + gap])  # nothing shown meanwhile
+
+
+def test_appearance_separates_swapped_positions():
+    """Two people jump to each other's place: the cascade follows the
+    embeddings, not the positions (the jump is within the gate)."""
+    a, b = box(100, 100), box(112, 100)
+    frames = [[(a, 0), (b, 1)]] * 5 + [[(b, 0), (a, 1)]] * 3
+    seen = run(MotionProposalTracker(), frames)
+    assert seen[4][0] == seen[-1][0] and seen[4][1] == seen[-1][1]
+
+
+def test_motion_proposals_are_the_kalman_prediction_once_per_frame():
+    tracker = MotionProposalTracker(n_init=1)
+    kf = KalmanFilter()
+    boxes = [
+        np.array(box(50 + 4 * t, 80 + 2 * t, 20, 50 + t)) for t in range(6)
+    ]
+    emb = embedding(0)[None]
+    mean, cov = kf.initiate(xyxy_to_xyah(boxes[0][None])[0])
+    tracker.track(boxes[0][None], [0.9], emb)
+    for t in range(1, 6):
+        mean, cov = kf.predict(mean, cov)
+        proposals = tracker.motion_proposals()
+        np.testing.assert_allclose(proposals, xyah_to_xyxy(mean[None, :4]))
+        # asking again does not advance the filter
+        np.testing.assert_allclose(tracker.motion_proposals(), proposals)
+        tracker.track(boxes[t][None], [0.9], emb)
+        mean, cov = kf.update(mean, cov, xyxy_to_xyah(boxes[t][None])[0])
+        np.testing.assert_allclose(tracker.tracks[0].mean, mean)
+        np.testing.assert_allclose(tracker.tracks[0].cov, cov)
+    # without a look-ahead, track() predicts exactly once itself
+    tracker.track(boxes[5][None], [0.9], emb)
+    mean, cov = kf.update(*kf.predict(mean, cov),
+                          xyxy_to_xyah(boxes[5][None])[0])
+    np.testing.assert_allclose(tracker.tracks[0].mean, mean)
+
+
+def test_zero_detection_frames_age_tracks_and_delete_them():
+    tracker = MotionProposalTracker(max_age=4)
+    run(tracker, [[(box(50, 50), 0)]] * 4)
+    assert len(tracker.tracks) == 1 and tracker.tracks[0].confirmed
+    for k in range(1, 6):
+        boxes, ids, scores = tracker.track(
+            np.zeros((0, 4)), np.zeros(0), np.zeros((0, DIM)))
+        assert boxes.shape == (0, 4) and ids.shape == (0, ) and not len(scores)
+        assert len(tracker.tracks) == (1 if k <= 4 else 0)
+        if tracker.tracks:
+            assert tracker.tracks[0].time_since_update == k
+    assert len(tracker.motion_proposals()) == 0
+
+
+def test_low_score_detections_keep_tracks_only_with_byte_stage():
+    frames = [[(box(20 + 3 * t, 100), 0, 0.9)] for t in range(5)
+              ] + [[(box(20 + 3 * t, 100), 0, 0.3)]
+                   for t in range(5, 8)] + [[(box(20 + 3 * t, 100), 0, 0.9)]
+                                            for t in range(8, 12)]
+    plain = run(MotionProposalTracker(max_age=1), frames)
+    byte = run(MotionProposalTracker(max_age=1, low_score_thr=0.1), frames)
+    assert plain[4][0] != plain[-1][0]  # lost during the low-score frames
+    assert byte[4][0] == byte[6][0] == byte[-1][0]
+
+
+def test_bad_settings():
+    with pytest.raises(ValueError, match='low_score_thr'):
+        MotionProposalTracker(score_thr=0.5, low_score_thr=0.6)
+    with pytest.raises(ValueError, match='max_age'):
+        MotionProposalTracker(max_age=0)
+    with pytest.raises(ValueError, match=r'embeds of shape \(2, 8\)'):
+        MotionProposalTracker().track(
+            np.zeros((3, 4)), np.ones(3), np.zeros((2, 8)))
