@@ -117,14 +117,14 @@ def tiny_frames(tmp_path_factory):
 
 def tiny_config(config_file, data_dir, work_dir, max_iters=2):
     """A project config shrunk for CPU: ResNet-18 with narrow FPN/heads,
-    128-pixel frames, iteration-based loop, no test loop.
+    160x128 frames, iteration-based loop, no test loop.
 
     Returns:
         mmengine.Config
     """
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(ROOT, config_file))
-    model = cfg.model
+    model = cfg.model.detector
     model.backbone.update(
         depth=18,
         init_cfg=None,

@@ -117,8 +117,9 @@ def test_mobilenetv2_config_initialises_from_converted(converted):
         osp.join(
             ROOT,
             'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py'))
-    cfg.model.backbone.init_cfg.checkpoint = str(dst)
+    cfg.model.detector.backbone.init_cfg.checkpoint = str(dst)
     model = MODELS.build(cfg.model)
     model.init_weights()
     for key, value in state.items():
-        assert torch.equal(model.backbone.state_dict()[key], value), key
+        assert torch.equal(model.detector.backbone.state_dict()[key],
+                           value), key

@@ -45,22 +45,25 @@ def test_ihoim_training_loss_falls(ihoim_runner):
     assert len(total) == 60
     assert mean(total[-10:]) < 0.6 * mean(total[:10])
     assert mean(det[-10:]) < 0.6 * mean(det[:10])
-    loss = ihoim_runner.model.roi_head.bbox_head.loss_reid
+    loss = ihoim_runner.model.detector.roi_head.bbox_head.loss_reid
     # every identity of the generated frames was written to the table
     torch.testing.assert_close(
         loss.lookup_table.norm(dim=1), torch.ones(NUM_IDS))
 
 
 def predict_first_frame(runner):
-    runner.model.eval()
-    batch = next(iter(runner.train_dataloader))
+    """The detector's predictions on a training batch, preprocessed by the
+    HMOT model as in training."""
+    model = runner.model.eval()
+    data = model.data_preprocessor(
+        next(iter(runner.train_dataloader)), training=True)
     with torch.no_grad():
-        return runner.model.test_step(batch)
+        return model.detector.predict(data['inputs'], data['data_samples'])
 
 
 def test_inference_embeddings_align_with_boxes(ihoim_runner):
     results = predict_first_frame(ihoim_runner)
-    head = ihoim_runner.model.roi_head.bbox_head
+    head = ihoim_runner.model.detector.roi_head.bbox_head
     for result in results:
         pred = result.pred_instances
         n = len(pred)
@@ -74,7 +77,7 @@ def test_inference_embeddings_align_with_boxes(ihoim_runner):
 
 
 def test_no_proposals_give_empty_aligned_results(ihoim_runner):
-    model = ihoim_runner.model.eval()
+    model = ihoim_runner.model.detector.eval()
     x = model.extract_feat(torch.zeros(1, 3, 64, 64))
     proposals = InstanceData(bboxes=torch.zeros(0, 4), scores=torch.zeros(0))
     meta = dict(img_shape=(64, 64), ori_shape=(64, 64), scale_factor=(1, 1))
@@ -100,14 +103,15 @@ def test_oim_baseline_trains_and_scores_with_cls_branch(tiny_frames, tmp_path):
 def test_c4_config_trains_and_predicts():
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs/hmot/ihoim_faster-rcnn_r50-c4_22e_mot16.py'))
-    cfg.model.backbone.init_cfg = None
-    cfg.model.roi_head.shared_head.init_cfg = None
-    cfg.model.train_cfg.rcnn.sampler.num = 8
-    cfg.model.train_cfg.rpn_proposal.max_per_img = 16
-    cfg.model.test_cfg.rpn.max_per_img = 16
-    cfg.model.roi_head.bbox_head.loss_reid.update(
+    detector = cfg.model.detector
+    detector.backbone.init_cfg = None
+    detector.roi_head.shared_head.init_cfg = None
+    detector.train_cfg.rcnn.sampler.num = 8
+    detector.train_cfg.rpn_proposal.max_per_img = 16
+    detector.test_cfg.rpn.max_per_img = 16
+    detector.roi_head.bbox_head.loss_reid.update(
         num_ids=NUM_IDS, bg_queue_size=8)
-    model = MODELS.build(cfg.model)
+    model = MODELS.build(detector)
     model.init_weights()
     sample = DetDataSample(
         metainfo=dict(
@@ -142,7 +146,10 @@ def test_project_configs_build(path):
     cfg = Config.fromfile(path)
     name = osp.basename(path)
     assert cfg.custom_imports.imports == ['hmot_mm']
-    reid = cfg.model.roi_head.bbox_head.loss_reid
+    assert cfg.model.type == 'HMOT'
+    assert cfg.model.motion_proposals == ('no-mm' not in name
+                                          and not name.startswith('oim'))
+    reid = cfg.model.detector.roi_head.bbox_head.loss_reid
     size = reid.get('bg_queue_size', reid.get('queue_size'))
     n, b = (2332, 2000) if 'mot20' in name else (517, 500)
     assert (reid.num_ids, size) == (n, b)
@@ -151,7 +158,7 @@ def test_project_configs_build(path):
     assert cfg.optim_wrapper.optimizer.lr == 0.003
     assert cfg.train_cfg.max_epochs == 22
     assert cfg.param_scheduler[1].milestones == [16]
-    head = MODELS.build(cfg.model.roi_head.bbox_head)
+    head = MODELS.build(cfg.model.detector.roi_head.bbox_head)
     assert head.with_cls == name.startswith('oim')
     assert type(
         head.loss_reid).__name__ == ('OIMLoss' if name.startswith('oim') else

@@ -10,7 +10,7 @@ import torch
 from conftest import ROOT, tiny_config
 
 IHOIM_CONFIG = 'configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
-MEMORY = 'roi_head.bbox_head.loss_reid.'
+MEMORY = 'detector.roi_head.bbox_head.loss_reid.'
 
 
 def run_tool(*args):
@@ -58,7 +58,7 @@ def test_resume_restores_memory_bank_bit_for_bit(trained):
     runner = Runner.from_cfg(cfg)
     runner.load_or_resume()
     saved = torch.load(work / 'iter_2.pth', map_location='cpu')['state_dict']
-    loss = runner.model.roi_head.bbox_head.loss_reid
+    loss = runner.model.detector.roi_head.bbox_head.loss_reid
     for name in ('lookup_table', 'bg_queue', 'bg_importance'):
         assert torch.equal(getattr(loss, name), saved[MEMORY + name]), name
     assert loss.bg_importance.isfinite().all()  # the queue was filled
@@ -68,7 +68,7 @@ def test_resume_restores_memory_bank_bit_for_bit(trained):
 def test_unknown_component_type_names_it(tiny_frames, tmp_path):
     config = str(tmp_path / 'bad.py')
     cfg = tiny_config(IHOIM_CONFIG, tiny_frames[0], str(tmp_path))
-    cfg.model.roi_head.bbox_head.type = 'NoSuchBBoxHead'
+    cfg.model.detector.roi_head.bbox_head.type = 'NoSuchBBoxHead'
     cfg.dump(config)
     result = run_tool('tools/train.py', config)
     assert result.returncode != 0

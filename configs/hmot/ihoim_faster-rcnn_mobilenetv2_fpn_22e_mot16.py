@@ -4,14 +4,15 @@
 #       checkpoints/mobilenetv2_imagenet_mmdet.pth
 _base_ = './ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MobileNetV2',
-        out_indices=(1, 2, 4, 7),
-        frozen_stages=1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='checkpoints/mobilenetv2_imagenet_mmdet.pth')),
-    neck=dict(in_channels=[24, 32, 96, 1280]))
+    detector=dict(
+        backbone=dict(
+            _delete_=True,
+            type='MobileNetV2',
+            out_indices=(1, 2, 4, 7),
+            frozen_stages=1,
+            norm_cfg=dict(type='BN', requires_grad=True),
+            norm_eval=True,
+            init_cfg=dict(
+                type='Pretrained',
+                checkpoint='checkpoints/mobilenetv2_imagenet_mmdet.pth')),
+        neck=dict(in_channels=[24, 32, 96, 1280])))

@@ -5,5 +5,7 @@ _base_ = [
     'mmdet::_base_/default_runtime.py'
 ]
 model = dict(
-    roi_head=dict(
-        bbox_head=dict(loss_reid=dict(num_ids=2332, bg_queue_size=2000))))
+    detector=dict(
+        roi_head=dict(
+            bbox_head=dict(
+                loss_reid=dict(num_ids=2332, bg_queue_size=2000)))))

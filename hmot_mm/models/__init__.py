@@ -1,8 +1,9 @@
 from .losses import MemoryBankLoss, OIMLoss, iHOIMLoss
+from .mot import HMOT
 from .roi_heads import OIMBBoxHead, iHOIMBBoxHead, iHOIMRoIHead
 from .trackers import MotionProposalTracker
 
 __all__ = [
     'iHOIMLoss', 'OIMLoss', 'MemoryBankLoss', 'iHOIMBBoxHead', 'OIMBBoxHead',
-    'iHOIMRoIHead', 'MotionProposalTracker'
+    'iHOIMRoIHead', 'MotionProposalTracker', 'HMOT'
 ]

@@ -1,7 +1,8 @@
-# MOT16 train split (7 sequences, N = 517 identities) as converted to
-# data/MOT16/annotations/train_cocoformat.json with dense instance ids. The
-# paper trains on the whole split without validation. Test: detection AP on
-# the half-val frames, a sanity check only (the recipe trains on them).
+# MOT16 train split (7 sequences, N = 517 identities) as converted by
+# tools/dataset_converters/mot2coco.py --split-train.
+# The paper trains on the whole split without validation; tracking is
+# tested on the half-val frames (seen in training under this recipe, so a
+# sanity check, not a benchmark).
 _base_ = './mot_frames.py'
 
 data_root = 'data/MOT16/'
@@ -11,8 +12,4 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/train_cocoformat.json',
         num_ids=num_ids))
-val_dataloader = None
-val_evaluator = None
 test_dataloader = dict(dataset=dict(data_root=data_root))
-test_evaluator = dict(ann_file=data_root +
-                      'annotations/half-val_cocoformat.json')

@@ -14,8 +14,4 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/half-train_cocoformat.json',
         num_ids=num_ids))
-val_dataloader = dict(dataset=dict(data_root=data_root))
-test_dataloader = val_dataloader
-val_evaluator = dict(
-    ann_file=data_root + 'annotations/half-val_cocoformat.json')
-test_evaluator = val_evaluator
+test_dataloader = dict(dataset=dict(data_root=data_root))

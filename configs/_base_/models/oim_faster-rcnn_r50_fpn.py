@@ -4,13 +4,14 @@
 _base_ = './ihoim_faster-rcnn_r50_fpn.py'
 
 model = dict(
-    roi_head=dict(
-        bbox_head=dict(
-            type='OIMBBoxHead',
-            loss_reid=dict(
-                _delete_=True,
-                type='OIMLoss',
-                num_ids=517,
-                queue_size=500,
-                temperature=1 / 30,
-                momentum=0.5))))
+    detector=dict(
+        roi_head=dict(
+            bbox_head=dict(
+                type='OIMBBoxHead',
+                loss_reid=dict(
+                    _delete_=True,
+                    type='OIMLoss',
+                    num_ids=517,
+                    queue_size=500,
+                    temperature=1 / 30,
+                    momentum=0.5)))))

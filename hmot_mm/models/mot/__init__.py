@@ -1,0 +1,3 @@
+from .hmot import HMOT
+
+__all__ = ['HMOT']

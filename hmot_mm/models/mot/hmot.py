@@ -1,0 +1,143 @@
+"""HMOT: the hierarchical single-branch network with motion proposals and
+DeepSORT association (paper Fig. 1 and 2)."""
+import copy
+from typing import Optional
+
+import torch
+from mmdet.models.mot import BaseMOTModel
+from mmdet.registry import MODELS
+from mmdet.structures import TrackSampleList
+from mmdet.utils import OptConfigType, OptMultiConfig
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+
+@MODELS.register_module()
+class HMOT(BaseMOTModel):
+    """One-stage tracker: a two-stage detector whose R-CNN head returns
+    embeddings (``iHOIMRoIHead``) and a :class:`MotionProposalTracker`.
+
+    Per frame: backbone + neck → RPN proposals → **plus the tracker's
+    motion proposals** (Kalman-predicted boxes of live tracks, scaled to the
+    network input by ``scale_factor``, score 1) → R-CNN head → boxes,
+    p(person) scores and embeddings → DeepSORT association. Training is the
+    detector's (on frames, ``DetDataSample``); ``motion_proposals=False`` is
+    the ablation "−MM".
+
+    Args:
+        detector (dict): a two-stage detector config.
+        tracker (dict): a tracker with ``motion_proposals()``, ``track()``
+            and ``reset()``.
+        motion_proposals (bool): feed predictions back as proposals.
+        data_preprocessor (dict, optional): a ``TrackDataPreprocessor``;
+            by default the detector's own preprocessor settings, moved here
+            as ``TrackDataPreprocessor(use_det_processor=True)``.
+        init_cfg (dict, optional): initialisation config.
+    """
+
+    def __init__(self,
+                 detector: dict,
+                 tracker: Optional[dict] = None,
+                 motion_proposals: bool = True,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        detector = copy.deepcopy(detector)
+        detector_preprocessor = detector.pop('data_preprocessor', None)
+        if data_preprocessor is None and detector_preprocessor is not None:
+            data_preprocessor = dict(
+                detector_preprocessor,
+                type='mmdet.TrackDataPreprocessor',
+                use_det_processor=True)
+        super().__init__(data_preprocessor, init_cfg)
+        if tracker is None:
+            raise ValueError('HMOT needs a tracker config, e.g. '
+                             "tracker=dict(type='MotionProposalTracker')")
+        self.detector = MODELS.build(detector)
+        if not (hasattr(self.detector, 'rpn_head')
+                and hasattr(self.detector, 'roi_head')):
+            raise TypeError('HMOT needs a two-stage detector (rpn_head and '
+                            f'roi_head); got {type(self.detector).__name__}')
+        self.tracker = MODELS.build(tracker)
+        self.motion_proposals = motion_proposals
+        self._frame_shape = None
+
+    def loss(self, inputs: Tensor, data_samples, **kwargs) -> dict:
+        """Train the detector on single frames."""
+        return self.detector.loss(inputs, data_samples, **kwargs)
+
+    def predict(self, inputs: Tensor, data_samples: TrackSampleList,
+                **kwargs) -> TrackSampleList:
+        """Track the frames of one video clip.
+
+        Args:
+            inputs (Tensor): (1, T, C, H, W) frames.
+            data_samples (list[TrackDataSample]): one sample of T frames.
+
+        Returns:
+            list[TrackDataSample]: each frame gains ``pred_track_instances``
+            (``bboxes``, ``instances_id``, ``scores``, ``labels``) and
+            ``pred_instances`` (detections with ``embeds``).
+        """
+        if inputs.dim() != 5 or inputs.size(0) != 1 or len(data_samples) != 1:
+            raise ValueError('HMOT tracks one video at a time: inputs must '
+                             'be (1, T, C, H, W)')
+        track_sample = data_samples[0]
+        for t in range(len(track_sample)):
+            frame = track_sample[t]
+            self._start_or_check_sequence(frame)
+            detections = self.detect(inputs[:, t].contiguous(), frame)
+            bboxes, ids, scores = self.tracker.track(
+                detections.bboxes.cpu().numpy(),
+                detections.scores.cpu().numpy(),
+                detections.embeds.cpu().numpy())
+            device = inputs.device
+            frame.pred_instances = detections
+            frame.pred_track_instances = InstanceData(
+                bboxes=torch.as_tensor(
+                    bboxes, dtype=torch.float32, device=device),
+                instances_id=torch.as_tensor(ids, device=device),
+                scores=torch.as_tensor(
+                    scores, dtype=torch.float32, device=device),
+                labels=torch.zeros(len(ids), dtype=torch.long, device=device))
+        return [track_sample]
+
+    def _start_or_check_sequence(self, frame) -> None:
+        shape = tuple(frame.metainfo['ori_shape'][:2])
+        if frame.metainfo.get('frame_id', 0) == 0:
+            self.tracker.reset()
+            self._frame_shape = shape
+        elif shape != self._frame_shape:
+            raise ValueError(
+                f'{frame.metainfo.get("img_path", "frame")}: size '
+                f'{shape} differs from the sequence\'s first frame '
+                f'{self._frame_shape}; a sequence keeps one frame size')
+
+    def detect(self, img: Tensor, frame) -> InstanceData:
+        """Detections of one frame (image coordinates) with embeddings,
+        the motion proposals joined to the RPN's."""
+        detector = self.detector
+        x = detector.extract_feat(img)
+        proposals = detector.rpn_head.predict(x, [frame], rescale=False)[0]
+        extra = self.scaled_motion_proposals(frame, proposals)
+        if extra is not None:
+            proposals = InstanceData.cat([proposals, extra])
+        return detector.roi_head.predict(
+            x, [proposals], [frame], rescale=True)[0]
+
+    def scaled_motion_proposals(self, frame,
+                                like: InstanceData) -> Optional[InstanceData]:
+        """The tracker's predicted boxes at network input scale, score 1."""
+        if not self.motion_proposals:
+            return None
+        boxes = self.tracker.motion_proposals()
+        if len(boxes) == 0:
+            return None
+        w_scale, h_scale = frame.metainfo['scale_factor']
+        boxes = torch.as_tensor(
+            boxes, dtype=like.bboxes.dtype, device=like.bboxes.device)
+        boxes = boxes * boxes.new_tensor([w_scale, h_scale, w_scale, h_scale])
+        return InstanceData(
+            bboxes=boxes,
+            scores=boxes.new_ones(len(boxes)),
+            labels=torch.zeros(
+                len(boxes), dtype=torch.long, device=boxes.device))
