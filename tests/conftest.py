@@ -173,3 +173,22 @@ def tiny_config(config_file, data_dir, work_dir, max_iters=2):
     cfg.randomness = dict(seed=0)
     cfg.work_dir = work_dir
     return cfg
+
+
+def tracking_test_settings(cfg, seq_root, ann_file):
+    """Point ``cfg``'s tracking test at converted sequences under
+    ``seq_root`` at the tiny frame size, in this process."""
+    test = cfg.test_dataloader if cfg.get('test_dataloader') else None
+    if test is None:
+        from mmengine.config import Config
+        base = Config.fromfile(
+            osp.join(ROOT, 'configs/_base_/datasets/mot_frames.py'))
+        test = base.test_dataloader
+        cfg.test_evaluator = [dict(type='MotMetricsMetric')]
+        cfg.test_cfg = dict(type='TestLoop')
+    test.update(num_workers=0, persistent_workers=False)
+    test.dataset.update(
+        data_root=seq_root, ann_file=ann_file, data_prefix=dict(img_path=''))
+    test.dataset.pipeline[0].transforms[1].scale = IMG_SIZE
+    cfg.test_dataloader = test
+    return cfg

@@ -1,6 +1,9 @@
 """Test (and evaluate) a model: ``python tools/test.py CONFIG --checkpoint
 CKPT`` for a whole model, or ``--detector CKPT`` to load only the detector
-of a tracking model (as MMDetection's ``tools/test_tracking.py``)."""
+of a tracking model (as MMDetection's ``tools/test_tracking.py``).
+
+Tracking results are written to ``<work_dir>/<timestamp>/track_results/
+<SEQ>.txt`` (MOTChallenge rows) and the metric table is printed."""
 import argparse
 import os.path as osp
 import sys
@@ -11,6 +14,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_checkpoint
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from hmot_mm.evaluation import MotMetricsMetric  # noqa: E402
 from hmot_mm.utils import add_common_args, load_run_config  # noqa: E402
 
 
@@ -44,6 +48,9 @@ def main() -> None:
                              f'detector; {args.config} builds '
                              f'{type(model).__name__}')
         load_checkpoint(model.detector, args.detector, map_location='cpu')
+    for metric in runner.test_evaluator.metrics:
+        if isinstance(metric, MotMetricsMetric) and not metric.results_dir:
+            metric.results_dir = osp.join(runner.log_dir, 'track_results')
     runner.test()
 
 
