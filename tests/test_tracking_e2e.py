@@ -100,3 +100,103 @@ def test_roi_head_receives_motion_proposals(trained, motion_proposals):
     ]
     assert received == expected
     assert sum(live) > 0, 'no live track ever gave a proposal'
+
+
+def run_demo(config, checkpoint, source, out_dir):
+    return subprocess.run([
+        sys.executable, 'tools/demo_track.py', config, checkpoint, '--input',
+        str(source), '--out-dir',
+        str(out_dir)
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
+
+
+def test_demo_tool_matches_test_tool(trained, tmp_path):
+    root, config = trained
+    ckpt = str(root / 'work' / 'iter_60.pth')
+    result = run_demo(config, ckpt, root / 'seqs' / 'TEST-01', tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'fps' in result.stdout
+    from hmot_mm.datasets.motchallenge_io import FrameReader
+    assert len(FrameReader(str(tmp_path / 'TEST-01.mp4'))) == 12
+    test = subprocess.run([
+        sys.executable, 'tools/test.py', config, '--checkpoint', ckpt,
+        '--work-dir',
+        str(tmp_path / 'test')
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
+    assert test.returncode == 0, test.stderr[-3000:]
+    (tracks, ) = (tmp_path / 'test').glob('*/track_results/TEST-01.txt')
+    np.testing.assert_allclose(
+        np.loadtxt(tmp_path / 'TEST-01.txt', delimiter=','),
+        np.loadtxt(tracks, delimiter=','),
+        atol=0.011)
+
+
+def test_demo_tool_bad_inputs(trained, tmp_path):
+    import cv2
+    from mmengine.config import Config
+    root, config = trained
+    ckpt = str(root / 'work' / 'iter_60.pth')
+    broken = tmp_path / 'broken.mp4'
+    broken.write_bytes(b'\x00' * 512)
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    cases = [(config, ckpt, broken, 'broken.mp4: cannot be decoded'),
+             (config, ckpt, empty, 'empty: no frames')]
+    detector_only = Config.fromfile(config)
+    detector_only.model = detector_only.model.detector
+    detector_only.dump(str(tmp_path / 'detector.py'))
+    cases.append((str(tmp_path / 'detector.py'), ckpt,
+                  root / 'seqs' / 'TEST-01', 'has no tracker'))
+    other = Config.fromfile(config)
+    other.model.detector.roi_head.bbox_head.type = 'OIMBBoxHead'
+    other.model.detector.roi_head.bbox_head.loss_reid = dict(
+        type='OIMLoss', num_ids=3, queue_size=32)
+    other.dump(str(tmp_path / 'other.py'))
+    cases.append((str(tmp_path / 'other.py'), ckpt, root / 'seqs' / 'TEST-01',
+                  'fc_cls.weight'))
+    mixed = tmp_path / 'mixed'
+    mixed.mkdir()
+    for i, (w, h) in enumerate([(160, 128), (160, 128), (200, 128)]):
+        cv2.imwrite(
+            str(mixed / f'{i + 1:06d}.jpg'), np.full((h, w, 3), 120, np.uint8))
+    cases.append((config, ckpt, mixed, 'frame 3: size (128, 200) differs'))
+    for cfg, checkpoint, source, message in cases:
+        result = run_demo(cfg, checkpoint, source, tmp_path / 'out')
+        assert result.returncode == 1, (message, result.stderr[-2000:])
+        assert message in result.stderr, (message, result.stderr[-2000:])
+        assert 'Traceback' not in result.stderr, message
+
+
+def test_degenerate_motion_proposals_are_dropped():
+    """A coasting Kalman prediction can shrink a box to nothing or push it
+    out of the image: proposals are clipped and the empty ones dropped."""
+    from mmengine.structures import InstanceData
+
+    from hmot_mm.models.mot import HMOT
+
+    class FakeTracker:
+
+        def motion_proposals(self):
+            return np.array([[10., 10., 30., 50.], [40., 60., 38., 80.],
+                             [-50., -9., 400., 500.], [np.nan, 0, 5, 5],
+                             [300., 10., 320., 40.]])
+
+    model = HMOT.__new__(HMOT)
+    torch.nn.Module.__init__(model)
+    model.motion_proposals = True
+    model.tracker = FakeTracker()
+    frame = InstanceData(
+        metainfo=dict(scale_factor=(2.0, 2.0), img_shape=(256, 320)))
+    like = InstanceData(bboxes=torch.zeros(0, 4))
+    out = model.scaled_motion_proposals(frame, like)
+    np.testing.assert_allclose(out.bboxes.numpy(),
+                               [[20, 20, 60, 100], [0, 0, 320, 256]])
+    assert out.scores.tolist() == [1, 1] and out.labels.tolist() == [0, 0]

@@ -107,10 +107,11 @@ class HMOT(BaseMOTModel):
             self.tracker.reset()
             self._frame_shape = shape
         elif shape != self._frame_shape:
+            where = frame.metainfo.get(
+                'img_path', f'frame {frame.metainfo.get("frame_id", 0) + 1}')
             raise ValueError(
-                f'{frame.metainfo.get("img_path", "frame")}: size '
-                f'{shape} differs from the sequence\'s first frame '
-                f'{self._frame_shape}; a sequence keeps one frame size')
+                f'{where}: size {shape} differs from the sequence\'s first '
+                f'frame {self._frame_shape}; a sequence keeps one frame size')
 
     def detect(self, img: Tensor, frame) -> InstanceData:
         """Detections of one frame (image coordinates) with embeddings,
@@ -126,16 +127,25 @@ class HMOT(BaseMOTModel):
 
     def scaled_motion_proposals(self, frame,
                                 like: InstanceData) -> Optional[InstanceData]:
-        """The tracker's predicted boxes at network input scale, score 1."""
+        """The tracker's predicted boxes at network input scale, score 1,
+        clipped to the image; boxes a coasting prediction has shrunk below
+        a pixel (or made non-finite) are dropped."""
         if not self.motion_proposals:
             return None
         boxes = self.tracker.motion_proposals()
         if len(boxes) == 0:
             return None
         w_scale, h_scale = frame.metainfo['scale_factor']
+        height, width = frame.metainfo['img_shape'][:2]
         boxes = torch.as_tensor(
             boxes, dtype=like.bboxes.dtype, device=like.bboxes.device)
         boxes = boxes * boxes.new_tensor([w_scale, h_scale, w_scale, h_scale])
+        boxes[:, 0::2] = boxes[:, 0::2].clamp(0, width)
+        boxes[:, 1::2] = boxes[:, 1::2].clamp(0, height)
+        valid = torch.isfinite(boxes).all(
+            dim=1) & (boxes[:, 2] - boxes[:, 0] >= 1) & (
+                boxes[:, 3] - boxes[:, 1] >= 1)
+        boxes = boxes[valid]
         return InstanceData(
             bboxes=boxes,
             scores=boxes.new_ones(len(boxes)),
