@@ -29,26 +29,24 @@ def trained(tmp_path_factory):
     tracking_test_settings(cfg, str(seqs), ann)
     config = str(root / 'tiny_hmot.py')
     cfg.dump(config)
-    result = subprocess.run([sys.executable, 'tools/train.py', config],
-                            cwd=ROOT,
-                            capture_output=True,
-                            text=True,
-                            timeout=900)
+    result = run_tool('tools/train.py', config)
     assert result.returncode == 0, result.stderr[-3000:]
     return root, config
 
 
+def run_tool(*args):
+    return subprocess.run([sys.executable, *map(str, args)],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
+
+
 def test_test_tool_writes_tracks_and_metrics(trained):
     root, config = trained
-    result = subprocess.run([
-        sys.executable, 'tools/test.py', config, '--checkpoint',
-        str(root / 'work' / 'iter_60.pth'), '--work-dir',
-        str(root / 'test')
-    ],
-                            cwd=ROOT,
-                            capture_output=True,
-                            text=True,
-                            timeout=900)
+    result = run_tool('tools/test.py', config, '--checkpoint',
+                      root / 'work' / 'iter_60.pth', '--work-dir',
+                      root / 'test')
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
     tracks = list((root / 'test').glob('*/track_results/TEST-01.txt'))
@@ -103,15 +101,8 @@ def test_roi_head_receives_motion_proposals(trained, motion_proposals):
 
 
 def run_demo(config, checkpoint, source, out_dir):
-    return subprocess.run([
-        sys.executable, 'tools/demo_track.py', config, checkpoint, '--input',
-        str(source), '--out-dir',
-        str(out_dir)
-    ],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
+    return run_tool('tools/demo_track.py', config, checkpoint, '--input',
+                    source, '--out-dir', out_dir)
 
 
 def test_demo_tool_matches_test_tool(trained, tmp_path):
@@ -122,15 +113,8 @@ def test_demo_tool_matches_test_tool(trained, tmp_path):
     assert 'fps' in result.stdout
     from hmot_mm.datasets.motchallenge_io import FrameReader
     assert len(FrameReader(str(tmp_path / 'TEST-01.mp4'))) == 12
-    test = subprocess.run([
-        sys.executable, 'tools/test.py', config, '--checkpoint', ckpt,
-        '--work-dir',
-        str(tmp_path / 'test')
-    ],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
+    test = run_tool('tools/test.py', config, '--checkpoint', ckpt,
+                    '--work-dir', tmp_path / 'test')
     assert test.returncode == 0, test.stderr[-3000:]
     (tracks, ) = (tmp_path / 'test').glob('*/track_results/TEST-01.txt')
     np.testing.assert_allclose(
