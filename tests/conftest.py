@@ -176,16 +176,15 @@ def tiny_config(config_file, data_dir, work_dir, max_iters=2):
 
 
 def tracking_test_settings(cfg, seq_root, ann_file):
-    """Point ``cfg``'s tracking test at converted sequences under
-    ``seq_root`` at the tiny frame size, in this process."""
-    test = cfg.test_dataloader if cfg.get('test_dataloader') else None
-    if test is None:
-        from mmengine.config import Config
-        base = Config.fromfile(
-            osp.join(ROOT, 'configs/_base_/datasets/mot_frames.py'))
-        test = base.test_dataloader
-        cfg.test_evaluator = [dict(type='MotMetricsMetric')]
-        cfg.test_cfg = dict(type='TestLoop')
+    """Give ``cfg`` the dataset bases' tracking test (whole sequences in
+    order, MotMetricsMetric), pointed at converted sequences under
+    ``seq_root``, at the tiny frame size, in this process."""
+    from mmengine.config import Config
+    test = Config.fromfile(
+        osp.join(ROOT,
+                 'configs/_base_/datasets/mot_frames.py')).test_dataloader
+    cfg.test_evaluator = [dict(type='MotMetricsMetric')]
+    cfg.test_cfg = dict(type='TestLoop')
     test.update(num_workers=0, persistent_workers=False)
     test.dataset.update(
         data_root=seq_root, ann_file=ann_file, data_prefix=dict(img_path=''))

@@ -2,8 +2,8 @@
 identity metrics from motmetrics, HOTA from TrackEval.
 
 Boxes match at IoU ≥ 0.5 (CLEAR/ID) as the MOTChallenge devkit does; HOTA
-averages over IoU thresholds 0.05..0.95. IoU is computed here (motmetrics'
-``iou_matrix`` calls ``np.asfarray``, gone in numpy 2).
+averages over IoU thresholds 0.05..0.95. IoU is ``hmot_mm.utils.box_iou``
+(motmetrics' ``iou_matrix`` calls ``np.asfarray``, gone in numpy 2).
 
 Preprocessing, as the devkit's: ground truth marked conf 0 is dropped;
 where the ground truth has classes (MOT16/17/20), only pedestrians (class 1)
@@ -21,6 +21,7 @@ from scipy.optimize import linear_sum_assignment
 from trackeval.metrics import HOTA
 
 from ..datasets.motchallenge_io import read_gt, read_seqinfo
+from ..utils import box_iou
 
 DISTRACTORS = (2, 7, 8, 12)
 #: reported name → motmetrics metric
@@ -38,19 +39,11 @@ MOTMETRICS = OrderedDict(
 RATIOS = ('MOTA', 'IDF1', 'HOTA', 'Recall', 'Precision')
 
 
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of boxes (n, 4) and (m, 4) given as x, y, w, h."""
-    a1, a2 = a[:, None, :2], a[:, None, :2] + a[:, None, 2:]
-    b1, b2 = b[None, :, :2], b[None, :, :2] + b[None, :, 2:]
-    wh = np.clip(np.minimum(a2, b2) - np.maximum(a1, b1), 0, None)
-    inter = wh[..., 0] * wh[..., 1]
-    union = (
-        a[:, None, 2] * a[:, None, 3] + b[None, :, 2] * b[None, :, 3] - inter)
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
-
-
 def boxes(rows: np.ndarray) -> np.ndarray:
-    return np.stack([rows['x'], rows['y'], rows['w'], rows['h']], axis=1)
+    """x1y1x2y2 boxes of MOTChallenge rows (x, y, w, h)."""
+    return np.stack(
+        [rows['x'], rows['y'], rows['x'] + rows['w'], rows['y'] + rows['h']],
+        axis=1)
 
 
 def preprocess(gt: np.ndarray, hyp: np.ndarray):

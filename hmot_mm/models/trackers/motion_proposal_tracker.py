@@ -7,6 +7,8 @@ from mmdet.models.task_modules.tracking import KalmanFilter
 from mmdet.registry import MODELS
 from scipy.optimize import linear_sum_assignment
 
+from ...utils import box_iou
+
 INFEASIBLE = 1e5
 
 
@@ -27,25 +29,14 @@ def xyah_to_xyxy(xyah: np.ndarray) -> np.ndarray:
                     axis=1)
 
 
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of x1y1x2y2 boxes (n, 4) × (m, 4)."""
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(rb - lt, 0, None), axis=2)
-    area = lambda x: np.prod(x[:, 2:] - x[:, :2], axis=1)  # noqa: E731
-    union = area(a)[:, None] + area(b)[None, :] - inter
-    return inter / np.maximum(union, 1e-12)
-
-
 class Track:
     """One target: Kalman state, appearance gallery and life cycle."""
 
     def __init__(self, track_id: int, mean: np.ndarray, cov: np.ndarray,
-                 embed: np.ndarray, score: float) -> None:
+                 embed: np.ndarray) -> None:
         self.id = track_id
         self.mean, self.cov = mean, cov
         self.gallery = [embed]
-        self.score = score
         self.hits = 1
         self.time_since_update = 0
         self.confirmed = False
@@ -123,10 +114,6 @@ class MotionProposalTracker:
         self.next_id = 0
         self._predicted = None
 
-    @property
-    def empty(self) -> bool:
-        return not self.tracks
-
     def _predict(self) -> List[Tuple[np.ndarray, np.ndarray]]:
         if self._predicted is None:
             self._predicted = [
@@ -191,14 +178,14 @@ class MotionProposalTracker:
 
         matched = [(self.tracks[ti], di) for ti, di in matches]
         for track, di in matched:
-            self._update(track, bboxes[di], embeds[di], scores[di])
+            self._update(track, bboxes[di], embeds[di])
         self.tracks = [
             t for t in self.tracks if t.time_since_update == 0 or (
                 t.confirmed and t.time_since_update <= self.max_age)
         ]
         for di in unmatched_dets:
             mean, cov = self.kf.initiate(xyxy_to_xyah(bboxes[di:di + 1])[0])
-            track = Track(self.next_id, mean, cov, embeds[di], scores[di])
+            track = Track(self.next_id, mean, cov, embeds[di])
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
             self.next_id += 1
@@ -207,12 +194,11 @@ class MotionProposalTracker:
         dets = np.array([di for _, di in shown], dtype=np.int64)
         return bboxes[dets].reshape(-1, 4), ids, scores[dets]
 
-    def _update(self, track: Track, bbox: np.ndarray, embed: np.ndarray,
-                score: float) -> None:
+    def _update(self, track: Track, bbox: np.ndarray,
+                embed: np.ndarray) -> None:
         track.mean, track.cov = self.kf.update(track.mean, track.cov,
                                                xyxy_to_xyah(bbox[None])[0])
         track.gallery = (track.gallery + [embed])[-self.nn_budget:]
-        track.score = score
         track.hits += 1
         track.time_since_update = 0
         if track.hits >= self.n_init:
@@ -262,7 +248,7 @@ class MotionProposalTracker:
         if not track_indices or not det_indices:
             return [], list(track_indices), det_indices
         predicted = np.stack([self.tracks[i].box for i in track_indices])
-        cost = 1 - iou_matrix(predicted, bboxes[det_indices])
+        cost = 1 - box_iou(predicted, bboxes[det_indices])
         cost[cost > max_distance] = INFEASIBLE
         pairs = self._assign(cost, max_distance)
         matches = [(track_indices[r], det_indices[c]) for r, c in pairs]
