@@ -30,7 +30,8 @@ rm -rf $DEMO/train
 $PY tools/train.py $CONFIG --work-dir $DEMO/train 2>&1 \
   | grep --line-buffered -E 'Iter\(train\)|Saving checkpoint|Error' \
   | sed -u -E 's/^.*(Iter\(train\) \[ *[0-9]+\/[0-9]+\]).*(eta: [0-9:]+).*( loss: [0-9.]+).*/  \1 \2\3/'
-CKPT=$DEMO/train/iter_1200.pth
+# the checkpoint mmengine saved last (the config sets the iterations)
+CKPT=$(cat $DEMO/train/last_checkpoint)
 
 step "4/5 tracking the held-out sequence with tools/test.py (motion proposals on)"
 $PY tools/test.py $CONFIG --checkpoint $CKPT --work-dir $DEMO/test 2>&1 \
