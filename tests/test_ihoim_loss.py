@@ -14,8 +14,9 @@ def unit_rows(rng, n, d):
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def numpy_ihoim(lut, queue, x, labels, tau=TAU):
-    """The paper's eqs. (1)-(8), written with plain probabilities."""
+def numpy_ihoim(lut, queue, x, labels, tau=TAU, oim_weight=2.0):
+    """The paper's eqs. (1)-(8), written with plain probabilities; the
+    paper's λ = 2·p(person)² has ``oim_weight`` for its 2."""
     n = len(lut)
     s = x @ np.concatenate([lut, queue]).T / tau
     e = np.exp(s - s.max(axis=1, keepdims=True))
@@ -29,7 +30,7 @@ def numpy_ihoim(lut, queue, x, labels, tau=TAU):
     eid = np.exp(sid - sid.max(axis=1, keepdims=True))
     p_id = eid / eid.sum(axis=1, keepdims=True)
     nll = -np.log(p_id[np.arange(y.sum()), labels[y]])
-    return loss_det, np.mean(2 * p_person[y]**2 * nll)
+    return loss_det, np.mean(oim_weight * p_person[y]**2 * nll)
 
 
 def numpy_oim(lut, queue, x, labels, tau=TAU):
@@ -57,15 +58,21 @@ LABEL_CASES = {
 }
 
 
+@pytest.mark.parametrize('oim_weight', [2.0, 0.3])
 @pytest.mark.parametrize('case', LABEL_CASES)
-def test_ihoim_equals_numpy_formulas(case):
+def test_ihoim_equals_numpy_formulas(case, oim_weight):
     rng = np.random.default_rng(0)
     loss = make_loss(rng)
+    loss.oim_weight = oim_weight
     labels = np.array(LABEL_CASES[case])
     x = unit_rows(rng, len(labels), 16)
     out = loss(torch.from_numpy(x), torch.from_numpy(labels))
-    det, oim = numpy_ihoim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x,
-                           labels)
+    det, oim = numpy_ihoim(
+        loss.lookup_table.numpy(),
+        loss.bg_queue.numpy(),
+        x,
+        labels,
+        oim_weight=oim_weight)
     np.testing.assert_allclose(out['loss_det'].item(), det, rtol=1e-6)
     np.testing.assert_allclose(
         out['loss_oim'].item(), oim, rtol=1e-6, atol=0 if oim else 1e-12)
@@ -173,6 +180,7 @@ def test_unknown_identity_names_n_and_label(cls):
     (dict(num_ids=3, bg_queue_size=3, temperature=0), 'temperature'),
     (dict(num_ids=3, bg_queue_size=3, momentum=1.0), 'momentum'),
     (dict(num_ids=3, bg_queue_size=3, smr_decay=1.5), 'smr_decay'),
+    (dict(num_ids=3, bg_queue_size=3, oim_weight=-0.5), 'oim_weight'),
 ])
 def test_bad_config_values(kwargs, name):
     with pytest.raises(ValueError, match=name):
