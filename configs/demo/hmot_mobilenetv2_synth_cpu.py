@@ -3,8 +3,19 @@
 # synthetic sequences and tested on a held-out one. tools/run_demo.sh
 # generates the data under work_dirs/demo/ and runs everything.
 #
-# What differs from the paper's recipe, and why (measured on this demo,
-# see the README's "Demo status"):
+# What differs from the paper's recipe, and why (measured on this demo;
+# choices made on a validation sequence of another seed, see the README's
+# "Demo status"):
+# - oim_weight 0.1 instead of 2 (λ = c·p(person)²): the L_OIM gradient
+#   reaching the shared layers is ~10x that of L_det and pulls part-of-
+#   person crops towards the person's row. Over 1200 iterations: with
+#   c = 2 the detection loss stayed at chance (0.71) and MOTA was 0.33;
+#   c = 0.1 gave loss_det 0.36 and MOTA 0.69 (c = 0.4: 0.61, c = 0: no
+#   Re-ID at all).
+# - 10 training sequences (N = 140 identities), not 3 (N = 45): p(person)
+#   of an unseen person is its similarity to the lookup table's rows, so
+#   it generalises with the number of outfits the table holds (validation
+#   MOTA 0.73 -> 0.79 at equal iterations).
 # - AdamW instead of SGD: on 2-image batches the OIM gradient (logit scale
 #   1/tau = 30) reaches the backbone with norm ~200-300 while the RPN's is
 #   ~0.5 and box regression's ~0.2, so one global gradient clip starves
@@ -14,19 +25,19 @@
 #   it (mean LUT.queue cosine 0.70-0.87, every score N/(N+B)); with BN it
 #   stays near 0.
 # - backbone frozen (ImageNet features kept; 0.29 s instead of 0.39 s per
-#   iteration on 2 cores, so 1200 iterations fit the time budget).
-# - small pedestrian anchors: people here are 16-110 px tall.
-# - R-CNN NMS at IoU 0.3 and tracker score_thr 0.3: most false positives
-#   are part-of-person boxes; on the trained model score_thr 0.5 -> 0.3
-#   raised MOTA 0.273 -> 0.330.
+#   iteration on 2 cores, so 1400 iterations fit the time budget).
+# - small pedestrian anchors: people here are 14-135 px tall.
+# - R-CNN NMS at IoU 0.3: most false positives are part-of-person boxes.
+# - tracker: BYTE-style second association for boxes scoring 0.1-0.5
+#   (recovers partly occluded people) and cosine gate 0.3.
 _base_ = '../hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py'
 
 demo_root = 'work_dirs/demo/'
 data_root = demo_root + 'data/'
 frame_size = (384, 288)
-num_ids = 45  # identities of the generated training sequences
+num_ids = 140  # identities of the generated training sequences
 channels = 96
-max_iters = 1200
+max_iters = 1400
 model = dict(
     detector=dict(
         backbone=dict(
@@ -45,14 +56,15 @@ model = dict(
                 fc_out_channels=256,
                 embed_dim=128,
                 embed_bn=True,
-                loss_reid=dict(num_ids=num_ids, bg_queue_size=200))),
+                loss_reid=dict(
+                    num_ids=num_ids, bg_queue_size=200, oim_weight=0.1))),
         train_cfg=dict(
             rpn_proposal=dict(nms_pre=1000, max_per_img=300),
             rcnn=dict(sampler=dict(num=128))),
         test_cfg=dict(
             rpn=dict(nms_pre=500, max_per_img=100),
             rcnn=dict(nms=dict(iou_threshold=0.3)))),
-    tracker=dict(score_thr=0.3))
+    tracker=dict(score_thr=0.5, low_score_thr=0.1, max_cosine_distance=0.3))
 
 train_pipeline = [
     dict(type='LoadFrame'),
@@ -74,7 +86,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='RepeatDataset',
-        times=20,  # mmengine sleeps 2 s whenever it restarts the loader
+        times=6,  # mmengine sleeps 2 s whenever it restarts the loader
         dataset=dict(
             type='MOTFrameDataset',
             data_root=data_root,
@@ -110,13 +122,13 @@ param_scheduler = [
         by_epoch=False,
         begin=0,
         end=max_iters,
-        milestones=[1000],
+        milestones=[1200],
         gamma=0.1)
 ]
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4))
+    optimizer=dict(type='AdamW', lr=4e-4, weight_decay=1e-4))
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
