@@ -41,9 +41,10 @@ def numpy_oim(lut, queue, x, labels, tau=TAU):
     return np.mean(-np.log(p[np.arange(y.sum()), labels[y]]))
 
 
-def make_loss(rng, num_ids=7, queue=5, dim=16, empty_rows=2):
+def make_loss(rng, num_ids=7, queue=5, dim=16, empty_rows=2, oim_weight=2.0):
     """An iHOIM loss in float64 with random memory, some rows unwritten."""
-    loss = iHOIMLoss(num_ids, queue, feat_dim=dim).double()
+    loss = iHOIMLoss(
+        num_ids, queue, feat_dim=dim, oim_weight=oim_weight).double()
     loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, num_ids, dim)))
     loss.bg_queue.copy_(torch.from_numpy(unit_rows(rng, queue, dim)))
     loss.lookup_table[:empty_rows] = 0
@@ -62,8 +63,7 @@ LABEL_CASES = {
 @pytest.mark.parametrize('case', LABEL_CASES)
 def test_ihoim_equals_numpy_formulas(case, oim_weight):
     rng = np.random.default_rng(0)
-    loss = make_loss(rng)
-    loss.oim_weight = oim_weight
+    loss = make_loss(rng, oim_weight=oim_weight)
     labels = np.array(LABEL_CASES[case])
     x = unit_rows(rng, len(labels), 16)
     out = loss(torch.from_numpy(x), torch.from_numpy(labels))
