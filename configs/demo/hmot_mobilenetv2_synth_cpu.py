@@ -5,7 +5,8 @@
 #
 # What differs from the paper's recipe, and why (measured on this demo,
 # see the README's "Demo status"; c was chosen on the held-out sequence,
-# everything after it on a validation sequence of another seed, 200):
+# the training set and schedule on a validation sequence of seed 200, the
+# test scale and score_thr on 3 validation sequences of seed 300):
 # - oim_weight 0.1 instead of 2 (λ = c·p(person)²): the L_OIM gradient
 #   reaching the shared layers is ~10x that of L_det and pulls part-of-
 #   person crops towards the person's row. Over 1200 iterations: with
