@@ -136,9 +136,8 @@ def tiny_config(config_file, data_dir, work_dir, max_iters=2):
     head = model.roi_head.bbox_head
     head.update(in_channels=32, fc_out_channels=64, embed_dim=16)
     head.loss_reid.update(num_ids=NUM_IDS, feat_dim=16)
-    size_key = 'bg_queue_size' if 'bg_queue_size' in head.loss_reid \
-        else 'queue_size'
-    head.loss_reid[size_key] = 32
+    if 'bg_queue_size' in head.loss_reid:
+        head.loss_reid.bg_queue_size = 32
     model.train_cfg.rcnn.sampler.num = 64
     # repeated: mmengine sleeps 2 s whenever an iteration loop restarts
     # its dataloader

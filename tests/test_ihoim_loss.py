@@ -33,9 +33,10 @@ def numpy_ihoim(lut, queue, x, labels, tau=TAU, oim_weight=2.0):
     return loss_det, np.mean(oim_weight * p_person[y]**2 * nll)
 
 
-def numpy_oim(lut, queue, x, labels, tau=TAU):
+def numpy_oim(lut, x, labels, tau=TAU):
+    """OIM over the identities only (the ablation's re-ID loss)."""
     y = labels >= 0
-    s = x[y] @ np.concatenate([lut, queue]).T / tau
+    s = x[y] @ lut.T / tau
     e = np.exp(s - s.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     return np.mean(-np.log(p[np.arange(y.sum()), labels[y]]))
@@ -151,22 +152,44 @@ def test_gradcheck_oim_loss_with_frozen_lambda():
 
 def test_oim_equals_numpy_formula():
     rng = np.random.default_rng(4)
-    loss = OIMLoss(num_ids=7, queue_size=5, feat_dim=16).double()
+    loss = OIMLoss(num_ids=7, feat_dim=16).double()
     loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, 7, 16)))
-    loss.bg_queue.copy_(torch.from_numpy(unit_rows(rng, 5, 16)))
     labels = np.array(LABEL_CASES['mixed'])
     x = unit_rows(rng, len(labels), 16)
     out = loss(torch.from_numpy(x), torch.from_numpy(labels))
     assert set(out) == {'loss_oim'}
     np.testing.assert_allclose(
         out['loss_oim'].item(),
-        numpy_oim(loss.lookup_table.numpy(), loss.bg_queue.numpy(), x, labels),
+        numpy_oim(loss.lookup_table.numpy(), x, labels),
         rtol=1e-6)
+
+
+def test_oim_softmax_has_no_background_rows():
+    """Background RoIs neither enter the OIM softmax nor its memory: the
+    loss, its gradient and the memory after an update are those of the
+    positives alone."""
+    rng = np.random.default_rng(8)
+    loss = OIMLoss(num_ids=5, feat_dim=8).double()
+    loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, 5, 8)))
+    assert {name for name, _ in loss.named_buffers()} == {'lookup_table'}
+    positives = torch.from_numpy(unit_rows(rng, 3, 8)).requires_grad_()
+    background = torch.from_numpy(unit_rows(rng, 4, 8)).requires_grad_()
+    pos_labels = torch.tensor([0, 4, 2])
+    alone = loss(positives, pos_labels)['loss_oim']
+    mixed = loss(
+        torch.cat([positives, background]),
+        torch.cat([pos_labels, torch.full((4, ), -1)]))['loss_oim']
+    assert mixed.item() == pytest.approx(alone.item(), rel=1e-12)
+    (grad_bg, ) = torch.autograd.grad(mixed, background)
+    assert grad_bg.abs().sum() == 0
+    before = loss.lookup_table.clone()
+    loss.update_memory(background.detach(), torch.full((4, ), -1))
+    assert torch.equal(loss.lookup_table, before)
 
 
 @pytest.mark.parametrize('cls', [iHOIMLoss, OIMLoss])
 def test_unknown_identity_names_n_and_label(cls):
-    loss = cls(4, 3, feat_dim=8)
+    loss = cls(4, feat_dim=8) if cls is OIMLoss else cls(4, 3, feat_dim=8)
     x = torch.nn.functional.normalize(torch.randn(2, 8), dim=1)
     with pytest.raises(ValueError, match=r'label 4 .*num_ids=4'):
         loss(x, torch.tensor([0, 4]))
@@ -240,28 +263,37 @@ def test_smr_keeps_queue_when_importance_below_minimum():
                                0.99 * np.array([0.5, 0.2, 0.9]))
 
 
-def test_smr_tie_replaces_and_empty_slots_first():
+def test_smr_tie_replaces_and_empty_slots_hold_zero():
     loss = full_queue_loss()
-    loss.bg_importance[1] = 1.0  # ω ties the minimum of (0.5, 1.0, 0.9)
-    loss.bg_importance[0] = 1.0
-    loss.bg_importance[2] = 1.0
     x = torch.tensor([unit(np.pi / 4)], dtype=torch.float64)
+    loss.bg_importance[:] = loss.smr_importance(x)  # ties every stored ω
     loss.update_memory(x, torch.tensor([-1]))
     np.testing.assert_allclose(loss.bg_queue[0].numpy(), x[0].numpy())
 
+    # an empty memory: every ω is 0/(0 + ε) = 0, which ties the empty
+    # slots' ω = 0, so the candidates fill slots 0, 1 in order
     fresh = iHOIMLoss(num_ids=2, bg_queue_size=3, feat_dim=2)
+    assert fresh.bg_importance.tolist() == [0, 0, 0]
     fresh.update_memory(
         torch.tensor([[0., 1.], [1., 0.]]), torch.tensor([-1, -1]))
-    assert fresh.bg_queue[:2].tolist() == [[0, 1], [1, 0]]
-    assert fresh.bg_importance[2].item() == float('-inf')
-    assert fresh.bg_importance[:2].isfinite().all()
+    assert fresh.bg_queue.tolist() == [[0, 1], [1, 0], [0, 0]]
+    assert fresh.memory_stats()['bg_queue_fill'] == pytest.approx(2 / 3)
 
 
-def test_smr_zero_denominator_is_clamped():
-    loss = full_queue_loss()
-    # orthogonal to every stored background: denominator 0 → ε
-    x = torch.tensor([[1., 0.]], dtype=torch.float64)
-    assert loss.smr_importance(x).item() == pytest.approx(1 / loss.smr_eps)
+def test_smr_rejects_person_like_candidate_unlike_every_background():
+    """HOIM's signs: max x·W_bg < 0 with max x·W_id > 0 gives ω < 0, so
+    the candidate replaces no slot (a clamped denominator would have
+    given it ω = max x·W_id / ε, the largest in the queue)."""
+    loss = iHOIMLoss(num_ids=2, bg_queue_size=3, feat_dim=2).double()
+    loss.lookup_table[:] = torch.tensor([[1., 0.], [0., 1.]])
+    loss.bg_queue[:] = torch.tensor([-1., 0.])
+    loss.bg_importance[:] = torch.tensor([0.5, 0.2, 0.9])
+    x = torch.tensor([[0.6, 0.8]], dtype=torch.float64)
+    # max x·W_id = 0.8, max x·W_bg = -0.6
+    assert loss.smr_importance(x).item() == pytest.approx(0.8 / -0.6)
+    queue_before = loss.bg_queue.clone()
+    loss.update_memory(x, torch.tensor([-1]))
+    assert torch.equal(loss.bg_queue, queue_before)
 
 
 def test_decay_applied_once_per_call():
@@ -314,14 +346,22 @@ def test_smr_batch_equals_one_by_one_insertion():
         assert got == want, f'trial {trial}'
 
 
-def test_oim_fifo_queue():
-    loss = OIMLoss(num_ids=2, queue_size=3, feat_dim=2)
-    bg = torch.tensor([[1., 0.], [0., 1.]])
-    loss.update_memory(bg, torch.tensor([-1, -1]))
-    loss.update_memory(-bg, torch.tensor([-1, -1]))
-    # slots 0, 1 then 2, 0 (wrapping): newest three kept
-    assert loss.bg_queue.tolist() == [[0, -1], [0, 1], [-1, 0]]
-    assert loss.queue_head.item() == 1
+def test_memory_stats_by_hand():
+    loss = iHOIMLoss(num_ids=3, bg_queue_size=4, feat_dim=2).double()
+    loss.lookup_table[0] = torch.tensor([1., 0.])
+    loss.lookup_table[1] = torch.tensor([0., 1.])
+    loss.bg_queue[0] = torch.tensor([1., 0.])
+    loss.bg_queue[1] = torch.tensor([-0.6, 0.8])
+    loss.bg_importance[:2] = torch.tensor([2., 4.])
+    stats = loss.memory_stats()
+    assert stats['lut_fill'] == pytest.approx(2 / 3)
+    assert stats['lut_cos'] == pytest.approx(0.0)  # e_x·e_y
+    assert stats['bg_queue_fill'] == pytest.approx(0.5)
+    assert stats['bg_importance'] == pytest.approx(3.0)
+    # pairs (e_x, e_x) 1, (e_x, q1) -0.6, (e_y, e_x) 0, (e_y, q1) 0.8
+    assert stats['lut_bg_cos'] == pytest.approx((1 - 0.6 + 0 + 0.8) / 4)
+    loss.lookup_table[1] = torch.tensor([1., 0.])  # collapsed rows
+    assert loss.memory_stats()['lut_cos'] == pytest.approx(1.0)
 
 
 def test_checkpoint_restores_memory_bit_for_bit(tmp_path):

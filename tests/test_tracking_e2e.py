@@ -142,7 +142,7 @@ def test_demo_tool_bad_inputs(trained, tmp_path):
     other = Config.fromfile(config)
     other.model.detector.roi_head.bbox_head.type = 'OIMBBoxHead'
     other.model.detector.roi_head.bbox_head.loss_reid = dict(
-        type='OIMLoss', num_ids=3, queue_size=32)
+        type='OIMLoss', num_ids=3)
     other.dump(str(tmp_path / 'other.py'))
     cases.append((str(tmp_path / 'other.py'), ckpt, root / 'seqs' / 'TEST-01',
                   'fc_cls.weight'))

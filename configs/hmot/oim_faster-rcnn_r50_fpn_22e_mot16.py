@@ -1,4 +1,4 @@
-# Ablation row "OIM-MM", MOT16 (N=517, B=500): R-CNN classification branch
+# Ablation row "OIM-MM", MOT16 (N=517): R-CNN classification branch
 # + plain OIM, no motion proposals; the paper's recipe otherwise.
 _base_ = [
     '../_base_/models/oim_faster-rcnn_r50_fpn.py',

@@ -1,4 +1,4 @@
-# Ablation row "OIM-MM", MOT20 (N=2332, B=2000): R-CNN classification
+# Ablation row "OIM-MM", MOT20 (N=2332): R-CNN classification
 # branch + plain OIM, no motion proposals; the paper's recipe otherwise.
 _base_ = [
     '../_base_/models/oim_faster-rcnn_r50_fpn.py',
@@ -9,4 +9,4 @@ model = dict(
     motion_proposals=False,
     detector=dict(
         roi_head=dict(
-            bbox_head=dict(loss_reid=dict(num_ids=2332, queue_size=2000)))))
+            bbox_head=dict(loss_reid=dict(num_ids=2332)))))

@@ -1,6 +1,6 @@
 # Ablation baseline "OIM": the same network plus an R-CNN classification
-# branch (cross-entropy) and a plain OIM loss over LUT + FIFO queue; no
-# hierarchy, no λ, no SMR.
+# branch (cross-entropy) and a plain OIM loss over the lookup table (no
+# background in its softmax); no hierarchy, no λ, no SMR.
 _base_ = './ihoim_faster-rcnn_r50_fpn.py'
 
 model = dict(
@@ -12,6 +12,5 @@ model = dict(
                     _delete_=True,
                     type='OIMLoss',
                     num_ids=517,
-                    queue_size=500,
                     temperature=1 / 30,
                     momentum=0.5)))))

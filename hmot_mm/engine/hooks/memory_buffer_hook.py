@@ -1,4 +1,5 @@
 """Updates the memory banks of OIM-family losses after every iteration."""
+import math
 from typing import List, Optional
 
 from mmdet.registry import HOOKS
@@ -19,8 +20,9 @@ class MemoryBufferHook(Hook):
     each train iteration this hook calls ``update_memory`` on them (the
     lookup table's momentum update and the queue's refresh), which gathers
     the batch from all ranks so the banks stay identical across ranks. It
-    logs ``bg_queue_fill`` (filled fraction of the queue) and, for iHOIM,
-    ``bg_importance`` (mean SMR ω of the filled slots).
+    logs what each loss's ``memory_stats()`` reports (``train/<name>``):
+    fill levels, the mean cosine between lookup-table rows and, for iHOIM,
+    between table and queue rows, the sign of a collapse.
 
     Before an iteration it looks at the ground-truth identities of the
     batch and warns once if any is ≥ N; the loss then raises an error that
@@ -76,15 +78,6 @@ class MemoryBufferHook(Hook):
         for loss in self.memory_losses(runner):
             if not loss.update_memory_from_last_forward():
                 continue
-            if hasattr(loss, 'bg_importance'):
-                filled = loss.bg_importance.isfinite()
-                runner.message_hub.update_scalar('train/bg_queue_fill',
-                                                 float(filled.float().mean()))
-                if filled.any():
-                    runner.message_hub.update_scalar(
-                        'train/bg_importance',
-                        float(loss.bg_importance[filled].mean()))
-            else:
-                filled = loss.bg_queue.norm(dim=1) > 0
-                runner.message_hub.update_scalar('train/bg_queue_fill',
-                                                 float(filled.float().mean()))
+            for name, value in loss.memory_stats().items():
+                if math.isfinite(value):
+                    runner.message_hub.update_scalar(f'train/{name}', value)

@@ -6,7 +6,7 @@ from mmdet.registry import MODELS
 from torch import Tensor
 
 from .memory_bank import (MemoryBankLoss, check_identity_labels,
-                          gather_across_ranks)
+                          gather_across_ranks, written_rows)
 
 
 @MODELS.register_module()
@@ -29,29 +29,28 @@ class iHOIMLoss(MemoryBankLoss):
         λ = c\,\mathrm{sg}[p(Λ)]^2 \\
         L = \mathrm{mean}_{all}\,L_{det} + \mathrm{mean}_{pos}\,λ L_{OIM}
 
-    The paper uses c = 2 (``oim_weight``). Lowering it lets L_det shape
-    the shared layers first when training is short: on the CPU demo the
-    L_OIM gradient reaching the backbone is ~10× that of L_det, and it
-    pulls the boxes that overlap a person by less than the positive IoU
-    (upper bodies, legs) towards that person's row, where L_det needs
-    them in the background. See the demo config for the measurements.
+    The paper uses c = 2 (``oim_weight``).
 
     All log-probabilities are differences of ``logsumexp`` terms, so no
     input (an empty queue or table included) gives NaN or inf.
 
     Memory update (:meth:`update_memory`, no gradient): the identity rows by
-    momentum (see ``MemoryBankLoss``) and the queue by Selective Memory
-    Refreshment (HOIM): each background candidate gets
+    momentum (see ``MemoryBankLoss``) and the queue by HOIM's Selective
+    Memory Refreshment: each background candidate gets
 
-    .. math:: ω = \max(x·W_{id}) / \max(\max(x·W_{bg}), ε)
+    .. math:: ω = \max(x·W_{id}) / (\max(x·W_{bg}) + ε)
 
-    computed against the memory the loss used. It overwrites the slot of
-    lowest stored ω (empty slots, ω = −inf, first) only if its ω is at
-    least that lowest ω; then every stored ω is multiplied by
-    ``smr_decay``. The denominator is clamped to ``smr_eps``: a candidate
-    that resembles no stored background (max cosine ≤ 0) counts as novel,
-    its ω keeps the sign of its person similarity, and nothing divides by
-    zero or flips sign. Candidates are taken in batch order; the queue
+    computed against the memory the loss used (ε = ``smr_eps`` only keeps
+    the division finite). It overwrites the slot of lowest stored ω only
+    if its ω is at least that lowest ω; then every stored ω is multiplied
+    by ``smr_decay``. An empty slot holds ω = 0, so a candidate fills it
+    unless its ω is negative; as in HOIM, empty (zero) rows take part in
+    the maxima with similarity 0. The signs follow HOIM: a candidate that
+    resembles a person but no stored background (max x·W_bg < 0) gets
+    ω < 0 and is rejected, instead of counting as maximally novel. This
+    keeps the queue to hard backgrounds that are like some stored
+    background, and stops a one-off outlier from holding a slot for
+    hundreds of decays. Candidates are taken in batch order; the queue
     then holds the same entries as after inserting them one by one.
 
     Args:
@@ -63,7 +62,8 @@ class iHOIMLoss(MemoryBankLoss):
         smr_decay (float): per-update decay of ω. Defaults to 0.99.
         oim_weight (float): c in λ = c·sg[p(Λ)]². Defaults to 2.0.
         loss_weight (float): factor on both losses. Defaults to 1.0.
-        smr_eps (float): floor of the SMR denominator. Defaults to 1e-3.
+        smr_eps (float): ε added to the SMR denominator. Defaults to
+            1e-12, as HOIM.
     """
 
     def __init__(self,
@@ -75,7 +75,7 @@ class iHOIMLoss(MemoryBankLoss):
                  smr_decay: float = 0.99,
                  oim_weight: float = 2.0,
                  loss_weight: float = 1.0,
-                 smr_eps: float = 1e-3) -> None:
+                 smr_eps: float = 1e-12) -> None:
         super().__init__(num_ids, feat_dim, temperature, momentum, loss_weight)
         if not isinstance(bg_queue_size, int) or bg_queue_size < 1:
             raise ValueError('bg_queue_size must be a positive int, got '
@@ -91,8 +91,7 @@ class iHOIMLoss(MemoryBankLoss):
         self.oim_weight = oim_weight
         self.smr_eps = smr_eps
         self.register_buffer('bg_queue', torch.zeros(bg_queue_size, feat_dim))
-        self.register_buffer('bg_importance',
-                             torch.full((bg_queue_size, ), float('-inf')))
+        self.register_buffer('bg_importance', torch.zeros(bg_queue_size))
 
     def _log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Return (s, log p(Λ), log p(Φ)) for embeddings (M, d)."""
@@ -159,10 +158,28 @@ class iHOIMLoss(MemoryBankLoss):
         self.bg_importance.mul_(self.smr_decay)
 
     def smr_importance(self, candidates: Tensor) -> Tensor:
-        """ω = max(x·W_id) / max(max(x·W_bg), ε) of each candidate (K, d)."""
+        """ω = max(x·W_id) / (max(x·W_bg) + ε) of each candidate (K, d)."""
         person_sim = (candidates @ self.lookup_table.t()).amax(dim=1)
         bg_sim = (candidates @ self.bg_queue.t()).amax(dim=1)
-        return person_sim / bg_sim.clamp(min=self.smr_eps)
+        return person_sim / (bg_sim + self.smr_eps)
+
+    @torch.no_grad()
+    def memory_stats(self) -> Dict[str, float]:
+        """``MemoryBankLoss.memory_stats`` plus ``bg_queue_fill``,
+        ``bg_importance`` (mean ω of the written slots) and ``lut_bg_cos``,
+        the mean cosine between a written table row and a written queue
+        row: near 0 while detection can separate the two, near 1 when the
+        memory has collapsed (every score then N/(N+B))."""
+        stats = super().memory_stats()
+        written = self.bg_queue.norm(dim=1) > 0
+        stats['bg_queue_fill'] = float(written.float().mean())
+        stats['bg_importance'] = float(self.bg_importance[written].mean())
+        lut, queue = written_rows(self.lookup_table), self.bg_queue[written]
+        stats['lut_bg_cos'] = float(
+            lut.sum(0) @ queue.sum(0) /
+            (len(lut) * len(queue))) if len(lut) and len(queue) else float(
+                'nan')
+        return stats
 
     def _refresh_queue(self, candidates: Tensor, importance: Tensor) -> None:
         """Insert candidates by the SMR rule.

@@ -1,7 +1,7 @@
 """What the OIM-family losses share: a lookup table of identity embeddings
 updated by momentum, label checks, and gathering a batch from all ranks so
 that every rank applies the same memory update."""
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.distributed as dist
@@ -58,6 +58,21 @@ def gather_across_ranks(embeds: Tensor,
             torch.cat([lb[:n] for lb, n in zip(all_labels, counts)]))
 
 
+def written_rows(memory: Tensor) -> Tensor:
+    """The rows of a memory bank that hold an embedding (non-zero)."""
+    return memory[memory.norm(dim=1) > 0]
+
+
+def mean_pair_cosine(rows: Tensor) -> float:
+    """Mean of x_i·x_j over pairs i ≠ j of unit rows, in O(n·d):
+    Σ_{i≠j} x_i·x_j = ‖Σ_i x_i‖² − n. NaN for fewer than two rows."""
+    n = rows.shape[0]
+    if n < 2:
+        return float('nan')
+    total = rows.sum(dim=0)
+    return float((total @ total - n) / (n * (n - 1)))
+
+
 class MemoryBankLoss(nn.Module):
     """Base of losses that score embeddings against a memory bank.
 
@@ -112,6 +127,20 @@ class MemoryBankLoss(nn.Module):
 
     def update_memory(self, embeds: Tensor, labels: Tensor) -> None:
         raise NotImplementedError
+
+    @torch.no_grad()
+    def memory_stats(self) -> Dict[str, float]:
+        """Health of the memory, logged by ``MemoryBufferHook``.
+
+        Returns:
+            dict[str, float]: ``lut_fill``, the written fraction of the
+            lookup table, and ``lut_cos``, the mean cosine between two
+            distinct written rows (1 when all rows collapsed onto one
+            direction; 0 for spread-out rows).
+        """
+        rows = written_rows(self.lookup_table)
+        return dict(
+            lut_fill=len(rows) / self.num_ids, lut_cos=mean_pair_cosine(rows))
 
     @torch.no_grad()
     def _update_lookup_table(self, embeds: Tensor, labels: Tensor) -> None:

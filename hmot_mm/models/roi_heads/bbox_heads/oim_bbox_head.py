@@ -19,6 +19,6 @@ class OIMBBoxHead(iHOIMBBoxHead):
 
     def __init__(self,
                  loss_reid: ConfigType = dict(
-                     type='OIMLoss', num_ids=517, queue_size=500),
+                     type='OIMLoss', num_ids=517),
                  **kwargs) -> None:
         super().__init__(loss_reid=loss_reid, with_cls=True, **kwargs)
