@@ -4,8 +4,10 @@ import pytest
 from mmdet.models.task_modules.tracking import KalmanFilter
 
 from hmot_mm.models.trackers import MotionProposalTracker
-from hmot_mm.models.trackers.motion_proposal_tracker import (xyah_to_xyxy,
+from hmot_mm.models.trackers.motion_proposal_tracker import (GATED,
+                                                             xyah_to_xyxy,
                                                              xyxy_to_xyah)
+from hmot_mm.utils import box_iou
 
 DIM = 8
 
@@ -24,7 +26,8 @@ def box(cx, cy, w=20, h=50):
 
 def run(tracker, frames):
     """frames: list of [(box, identity, score)]; returns per-frame
-    {identity: track id} of the reported tracks."""
+    {identity: track id} of the reported tracks (each reported box is
+    the detection it overlaps most)."""
     rng = np.random.default_rng(0)
     seen = []
     for dets in frames:
@@ -34,11 +37,9 @@ def run(tracker, frames):
                            for d in dets]).reshape(-1, DIM)
         scores = np.array([d[2] if len(d) > 2 else 0.9 for d in dets])
         out_boxes, ids, _ = tracker.track(bboxes, scores, embeds)
-        truth = {tuple(np.round(b, 3)): d[1] for b, d in zip(bboxes, dets)}
-        seen.append({
-            truth[tuple(np.round(b, 3))]: int(i)
-            for b, i in zip(out_boxes, ids)
-        })
+        nearest = box_iou(out_boxes, bboxes).argmax(axis=1) if len(
+            bboxes) else []
+        seen.append({dets[k][1]: int(i) for k, i in zip(nearest, ids)})
     return seen
 
 
@@ -126,11 +127,46 @@ def test_low_score_detections_keep_tracks_only_with_byte_stage():
     assert byte[4][0] == byte[6][0] == byte[-1][0]
 
 
+def test_infeasible_pairs_are_clamped_as_in_wojkes_reference():
+    """Costs [[0.05, 0.19], [0.19, gated]] with gate 0.2. The reference
+    clamps every cost above the gate to 0.2 + 1e-5 before the Hungarian
+    step: the cheapest total is then 0.05 + 0.20001 (track 0 - det 0 and
+    the infeasible pair, dropped afterwards) < 0.19 + 0.19, so one match.
+    A huge infeasible cost would instead force both feasible 0.19 pairs."""
+    cost = np.array([[0.05, 0.19], [0.19, GATED]])
+    assert MotionProposalTracker._assign(cost, 0.2) == [(0, 0)]
+    # with no infeasible pair the total decides as usual
+    assert MotionProposalTracker._assign(
+        np.array([[0.05, 0.19], [0.19, 0.1]]), 0.2) == [(0, 0), (1, 1)]
+
+
+@pytest.mark.parametrize('output_box', ['kalman', 'detection'])
+def test_output_box_of_a_matched_track(output_box):
+    """'kalman' reports the filter's state corrected by this frame's
+    detection (Wojke's deep_sort_app), 'detection' the detection itself."""
+    first, second = box(100, 100), box(106, 102, 22, 54)
+    tracker = MotionProposalTracker(n_init=1, output_box=output_box)
+    for det in (first, second):
+        out, ids, _ = tracker.track(
+            np.array([det]), np.array([0.9]), embedding(0)[None])
+    kf = KalmanFilter()
+    mean, cov = kf.initiate(xyxy_to_xyah(np.array([first]))[0])
+    mean, cov = kf.predict(mean, cov)
+    mean, _ = kf.update(mean, cov, xyxy_to_xyah(np.array([second]))[0])
+    expected = xyah_to_xyxy(mean[None, :4]) if output_box == 'kalman' \
+        else np.array([second])
+    np.testing.assert_allclose(out, expected)
+    assert ids.tolist() == [0]
+    assert not np.allclose(xyah_to_xyxy(mean[None, :4]), [second])
+
+
 def test_bad_settings():
     with pytest.raises(ValueError, match='low_score_thr'):
         MotionProposalTracker(score_thr=0.5, low_score_thr=0.6)
     with pytest.raises(ValueError, match='max_age'):
         MotionProposalTracker(max_age=0)
+    with pytest.raises(ValueError, match="output_box='centre'"):
+        MotionProposalTracker(output_box='centre')
     with pytest.raises(ValueError, match=r'embeds of shape \(2, 8\)'):
         MotionProposalTracker().track(
             np.zeros((3, 4)), np.ones(3), np.zeros((2, 8)))

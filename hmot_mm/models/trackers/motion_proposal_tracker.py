@@ -9,7 +9,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ...utils import box_iou
 
-INFEASIBLE = 1e5
+GATED = 1e5  # a pair outside the Mahalanobis gate (Wojke's INFTY_COST)
 
 
 def xyxy_to_xyah(boxes: np.ndarray) -> np.ndarray:
@@ -79,6 +79,10 @@ class MotionProposalTracker:
         max_iou_distance (float): IoU gate of step 3. Defaults to 0.7.
         max_age (int): frames a confirmed track survives unmatched.
         n_init (int): hits that confirm a track. Defaults to 3.
+        output_box (str): the box reported for a matched confirmed track:
+            ``'kalman'``, the filter's state corrected by this frame's
+            detection (Wojke's reference), or ``'detection'``, the matched
+            detection's box. Defaults to ``'kalman'``.
     """
 
     def __init__(self,
@@ -88,7 +92,11 @@ class MotionProposalTracker:
                  nn_budget: int = 100,
                  max_iou_distance: float = 0.7,
                  max_age: int = 30,
-                 n_init: int = 3) -> None:
+                 n_init: int = 3,
+                 output_box: str = 'kalman') -> None:
+        if output_box not in ('kalman', 'detection'):
+            raise ValueError(f"output_box={output_box!r}: 'kalman' or "
+                             "'detection'")
         if low_score_thr is not None and not low_score_thr < score_thr:
             raise ValueError(f'low_score_thr={low_score_thr} must be below '
                              f'score_thr={score_thr}')
@@ -104,6 +112,7 @@ class MotionProposalTracker:
         self.max_iou_distance = max_iou_distance
         self.max_age = max_age
         self.n_init = n_init
+        self.output_box = output_box
         self.kf = KalmanFilter()
         self.gating_threshold = KalmanFilter.chi2inv95[4]
         self.reset()
@@ -140,7 +149,8 @@ class MotionProposalTracker:
 
         Returns:
             tuple: ``bboxes`` (m, 4), ``ids`` (m,) and ``scores`` (m,) of the
-            confirmed tracks matched in this frame (their detection boxes).
+            confirmed tracks matched in this frame (boxes per
+            ``output_box``, scores of the matched detections).
         """
         bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -189,10 +199,14 @@ class MotionProposalTracker:
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
             self.next_id += 1
-        shown = [(t.id, di) for t, di in matched if t.confirmed]
-        ids = np.array([i for i, _ in shown], dtype=np.int64)
+        shown = [(t, di) for t, di in matched if t.confirmed]
+        ids = np.array([t.id for t, _ in shown], dtype=np.int64)
         dets = np.array([di for _, di in shown], dtype=np.int64)
-        return bboxes[dets].reshape(-1, 4), ids, scores[dets]
+        if self.output_box == 'kalman':
+            boxes = np.array([t.box for t, _ in shown]).reshape(-1, 4)
+        else:
+            boxes = bboxes[dets].reshape(-1, 4)
+        return boxes, ids, scores[dets]
 
     def _update(self, track: Track, bbox: np.ndarray,
                 embed: np.ndarray) -> None:
@@ -227,8 +241,7 @@ class MotionProposalTracker:
                     cost[row] = (1 - embeds[unmatched_dets] @ gallery.T).min(1)
                     gate = self.kf.gating_distance(
                         track.mean, track.cov, measurements[unmatched_dets])
-                    cost[row, gate > self.gating_threshold] = INFEASIBLE
-                cost[cost > self.max_cosine_distance] = INFEASIBLE
+                    cost[row, gate > self.gating_threshold] = GATED
                 level_matches = self._assign(cost, self.max_cosine_distance)
                 matched_dets = set()
                 for r, c in level_matches:
@@ -249,7 +262,6 @@ class MotionProposalTracker:
             return [], list(track_indices), det_indices
         predicted = np.stack([self.tracks[i].box for i in track_indices])
         cost = 1 - box_iou(predicted, bboxes[det_indices])
-        cost[cost > max_distance] = INFEASIBLE
         pairs = self._assign(cost, max_distance)
         matches = [(track_indices[r], det_indices[c]) for r, c in pairs]
         matched_t = {r for r, _ in pairs}
@@ -260,5 +272,13 @@ class MotionProposalTracker:
 
     @staticmethod
     def _assign(cost: np.ndarray, max_cost: float) -> List[Tuple[int, int]]:
+        """Hungarian assignment as Wojke's ``min_cost_matching``: every cost
+        above ``max_cost`` (gated pairs included) is clamped to
+        ``max_cost + 1e-5`` before solving, and pairs at that cost are
+        dropped afterwards. The clamp matters: a huge cost would make the
+        solver maximise the number of feasible pairs, while the reference
+        minimises the total cost, where one infeasible pair may beat two
+        costly feasible ones."""
+        cost = np.minimum(cost, max_cost + 1e-5)
         rows, cols = linear_sum_assignment(cost)
         return [(r, c) for r, c in zip(rows, cols) if cost[r, c] <= max_cost]
