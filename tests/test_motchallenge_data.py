@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, independent_counts, write_mot_sequence
 
+from hmot_mm.datasets import MOTFrameDataset
 from hmot_mm.datasets.motchallenge_coco import convert
 from hmot_mm.datasets.motchallenge_io import (FrameReader, read_gt,
                                               read_seqinfo, video_to_sequence)
@@ -135,7 +136,23 @@ def test_converter_keeps_pedestrians_and_visibility(tmp_path):
     full = convert(
         str(tmp_path / 'train'), str(tmp_path / 'a'),
         vis_thr=0.1)['train_cocoformat.json']
-    assert {a['mot_instance_id'] for a in full['annotations']} == {10, 11, 12}
+    scored = [a for a in full['annotations'] if not a['iscrowd']]
+    assert {a['mot_instance_id'] for a in scored} == {10, 11, 12}
+    assert full['num_ids'] == 3
+    # the static person and the conf-0 person are ignore regions: no
+    # identity, and conf 0 so that evaluation drops them too
+    ignored = [a for a in full['annotations'] if a['iscrowd']]
+    assert sorted((a['mot_instance_id'], a['mot_class'], a['instance_id'],
+                   a['mot_conf']) for a in ignored) == [(90, 7, -1, 0.0),
+                                                         (91, 1, -1, 0.0)]
+    dataset = MOTFrameDataset(
+        data_root=str(tmp_path / 'train'),
+        ann_file=str(tmp_path / 'a' / 'train_cocoformat.json'),
+        data_prefix=dict(img=''),
+        num_ids=3,
+        pipeline=[])
+    frame1 = dataset.get_data_info(0)['instances']
+    assert sorted(i['ignore_flag'] for i in frame1) == [0, 0, 0, 1, 1]
 
 
 def test_mot17_keeps_one_detector_copy(tmp_path):
@@ -222,12 +239,20 @@ def test_pets09_video_to_coco_half_split(tmp_path):
     assert (boxes, ids) == (4476, 19)
     full = out['train_cocoformat.json']
     assert len(full['images']) == 795
-    assert len(full['annotations']) == boxes and full['num_ids'] == ids
+
+    def scored_and_ignored(part):
+        crowd = [a['iscrowd'] for a in part['annotations']]
+        return crowd.count(0), crowd.count(1)
+
+    assert scored_and_ignored(full) == (boxes, 4650 - boxes)
+    assert full['num_ids'] == ids
     train, val = out['half-train_cocoformat.json'], out[
         'half-val_cocoformat.json']
     assert [len(train['images']), len(val['images'])] == [397, 398]
-    assert len(train['annotations']) == independent_counts(gt, (1, 397))[0]
-    assert len(val['annotations']) == independent_counts(gt, (398, 795))[0]
+    for part, frames in ((train, (1, 397)), (val, (398, 795))):
+        scored = independent_counts(gt, frames)[0]
+        every = independent_counts(gt, frames, scored_only=False)[0]
+        assert scored_and_ignored(part) == (scored, every - scored)
     assert train['num_ids'] == independent_counts(gt, (1, 397))[1]
 
 

@@ -15,7 +15,9 @@ class MOTFrameDataset(CocoDataset):
     instance so ``LoadTrackAnnotations`` + ``PackReIDDetInputs`` put it in
     ``gt_instances.instances_ids``. Frames of a video sequence carry
     ``frame_index``; load them with ``LoadFrame``. Boxes are filtered as
-    ``CocoDataset`` does (ignored, empty or outside the image).
+    ``CocoDataset`` does (``ignore``, empty or outside the image);
+    ``iscrowd`` boxes become ignore regions (``ignore_flag``, identity −1)
+    that the assigners' ``ignore_iof_thr`` keeps out of training.
 
     Args:
         num_ids (int, optional): N of the model's lookup table. If given,
@@ -43,6 +45,8 @@ class MOTFrameDataset(CocoDataset):
         if self.num_ids is not None:
             for info in data_list:
                 for instance in info['instances']:
+                    if instance['ignore_flag']:
+                        continue  # an ignore region has no identity
                     if not 0 <= instance['instance_id'] < self.num_ids:
                         raise ValueError(
                             f'{self.ann_file}: image {info["img_path"]} has '

@@ -3,7 +3,9 @@
 The training data of the iHOIM/OIM heads: every kept box carries
 ``instance_id``, a dense index 0..N−1 over the identities of that split,
 and the file records ``num_ids`` = N (checked by ``MOTFrameDataset``
-against the model's ``num_ids``).
+against the model's ``num_ids``). Person-like boxes that the benchmark
+does not score are written as ignore regions (``iscrowd`` 1,
+``instance_id`` −1): training neither calls them a person nor background.
 """
 import json
 import os
@@ -16,6 +18,9 @@ import numpy as np
 from .motchallenge_io import FrameReader, find_video, read_gt, read_seqinfo
 
 PEDESTRIAN = 1
+#: MOT16/17/20 classes that look like people but are not scored: person on
+#: vehicle, static person, distractor, reflection (the devkit's distractors)
+PERSON_LIKE_DISTRACTORS = (2, 7, 8, 12)
 
 
 def find_sequences(root: str) -> List[str]:
@@ -57,9 +62,25 @@ def pedestrian_rows(gt: np.ndarray, vis_thr: float) -> np.ndarray:
     return gt[keep]
 
 
+def ignored_rows(gt: np.ndarray) -> np.ndarray:
+    """Rows to train as ignore regions: pedestrians marked conf 0 and the
+    person-like distractor classes. Vehicles and occluders are not here:
+    they are background a pedestrian detector must learn to reject."""
+    keep = np.isin(gt['class'], PERSON_LIKE_DISTRACTORS) | (
+        (gt['class'] == PEDESTRIAN) & (gt['conf'] == 0))
+    return gt[keep]
+
+
+def frames_in(rows: np.ndarray, first: int, last: int) -> np.ndarray:
+    """The rows of frames ``first``..``last``."""
+    return rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
+
+
 def build_split(sequences: List[dict], frame_range) -> dict:
     """One COCO-VID dict over the frames ``frame_range(length)`` of every
-    sequence, identities numbered 0..N−1 in order of first appearance."""
+    sequence, identities numbered 0..N−1 in order of first appearance;
+    each sequence's ``ignored`` rows become ignore regions (``iscrowd`` 1,
+    ``instance_id`` −1, ``mot_conf`` 0 so that evaluation drops them)."""
     out = dict(
         videos=[],
         images=[],
@@ -91,10 +112,13 @@ def build_split(sequences: List[dict], frame_range) -> dict:
             if seq['video']:  # frames of a video: read them with LoadFrame
                 image.update(file_name=seq['video'], frame_index=frame - 1)
             out['images'].append(image)
-        rows = rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
-        for row in rows[np.lexsort((rows['id'], rows['frame']))]:
-            key = (info.name, int(row['id']))
-            dense.setdefault(key, len(dense))
+        rows = frames_in(rows, first, last)
+        ignored = frames_in(seq['ignored'], first, last)
+        rows = rows[np.lexsort((rows['id'], rows['frame']))]
+        for row in rows:
+            dense.setdefault((info.name, int(row['id'])), len(dense))
+        for row, ignore in ([(r, False) for r in rows] +
+                            [(r, True) for r in ignored]):
             w, h = float(row['w']), float(row['h'])
             out['annotations'].append(
                 dict(
@@ -102,13 +126,15 @@ def build_split(sequences: List[dict], frame_range) -> dict:
                     image_id=image_ids[int(row['frame'])],
                     video_id=video_id,
                     category_id=PEDESTRIAN,
-                    instance_id=dense[key],
+                    instance_id=-1 if ignore else dense[(info.name,
+                                                         int(row['id']))],
                     mot_instance_id=int(row['id']),
                     bbox=[float(row['x']),
                           float(row['y']), w, h],
                     area=w * h,
-                    iscrowd=0,
-                    mot_conf=float(row['conf']),
+                    iscrowd=int(ignore),
+                    mot_conf=0.0 if ignore else float(row['conf']),
+                    mot_class=int(row['class']),
                     visibility=float(row['visibility'])))
     out['num_ids'] = len(dense)
     return out
@@ -180,6 +206,7 @@ def convert(root: str,
             dict(
                 info=info,
                 rows=pedestrian_rows(gt, vis_thr),
+                ignored=ignored_rows(gt),
                 rel=osp.relpath(seq_dir, image_root),
                 video=video))
     outputs = {
