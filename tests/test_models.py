@@ -150,12 +150,30 @@ def test_project_configs_build(path):
     assert cfg.model.motion_proposals == ('no-mm' not in name
                                           and not name.startswith('oim'))
     reid = cfg.model.detector.roi_head.bbox_head.loss_reid
-    size = reid.get('bg_queue_size', reid.get('queue_size'))
     n, b = (2332, 2000) if 'mot20' in name else (517, 500)
-    assert (reid.num_ids, size) == (n, b)
-    assert cfg.train_dataloader.dataset.num_ids == n
+    assert reid.num_ids == cfg.train_dataloader.dataset.num_ids == n
+    if name.startswith('oim'):
+        assert set(reid) == {'type', 'num_ids', 'temperature', 'momentum'}
+    else:
+        assert (reid.bg_queue_size, reid.oim_weight) == (b, 2.0)
     assert cfg.train_dataloader.batch_size == 3
     assert cfg.optim_wrapper.optimizer.lr == 0.003
+    # HOIM's configuration where the paper is silent
+    assert cfg.optim_wrapper.optimizer.weight_decay == 5e-4
+    assert cfg.optim_wrapper.clip_grad.max_norm == 10
+    detector = cfg.model.detector
+    assert detector.roi_head.bbox_head.embed_bn
+    rcnn = detector.train_cfg.rcnn
+    assert (rcnn.sampler.num, rcnn.sampler.pos_fraction) == (128, 0.5)
+    assert (rcnn.assigner.pos_iou_thr, rcnn.assigner.neg_iou_thr) == (0.5,
+                                                                      0.1)
+    assert rcnn.assigner.ignore_iof_thr == 0.5
+    assert detector.train_cfg.rpn.assigner.ignore_iof_thr == 0.5
+    # a crowd must fit the test-time caps: MOT20 has up to 246 people
+    crowd = cfg.get('max_people_per_frame', 0)
+    assert crowd == (246 if 'mot20' in name else 0)
+    assert detector.test_cfg.rcnn.max_per_img >= crowd
+    assert detector.test_cfg.rpn.max_per_img >= crowd
     assert cfg.train_cfg.max_epochs == 22
     assert cfg.param_scheduler[1].milestones == [16]
     head = MODELS.build(cfg.model.detector.roi_head.bbox_head)
@@ -189,7 +207,7 @@ def test_hook_updates_memory_and_warns_once(caplog):
     assert runner.message_hub.get_scalar('train/bg_queue_fill').current() \
         == 0.25
     hook.after_train_iter(runner, 1)  # nothing new seen: no second update
-    assert loss.bg_importance.isfinite().sum() == 1
+    assert (loss.bg_queue.norm(dim=1) > 0).sum() == 1
 
     def batch(ids):
         sample = DetDataSample()

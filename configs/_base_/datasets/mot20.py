@@ -7,6 +7,7 @@ _base_ = './mot_frames.py'
 
 data_root = 'data/MOT20/'
 num_ids = 2332
+max_people_per_frame = 246  # the paper, Sec. 4.1; the model caps must fit
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,

@@ -20,3 +20,29 @@ deepsort_tracker = dict(
     max_age=30,
     n_init=3)
 custom_hooks = [dict(type='MemoryBufferHook')]
+
+# The paper follows HOIM's configuration; where it is silent, these are
+# HOIM's public code: an embedding BN before the L2 norm (embed_bn), and
+# R-CNN sampling of 128 RoIs per image, half positives (IoU >= 0.5),
+# background only below IoU 0.1: part-of-person boxes in between are
+# ignored, so they are neither trained as background nor kept by SMR.
+# RoIs and anchors lying on an ignore region (iof > 0.5; conf-0 people
+# and person-like distractors, see mot2coco) are skipped too.
+ignore_iof_thr = 0.5
+hoim_rcnn_train_cfg = dict(
+    assigner=dict(
+        type='MaxIoUAssigner',
+        pos_iou_thr=0.5,
+        neg_iou_thr=0.1,
+        min_pos_iou=0.5,
+        match_low_quality=False,
+        ignore_iof_thr=ignore_iof_thr),
+    sampler=dict(
+        type='RandomSampler',
+        num=128,
+        pos_fraction=0.5,
+        neg_pos_ub=-1,
+        add_gt_as_proposals=True))
+# detections kept per image at test time: MOT20 frames hold up to 246
+# people (mmdet's default of 100 would cut crowds)
+max_dets_per_img = 300

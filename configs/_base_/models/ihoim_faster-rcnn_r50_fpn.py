@@ -12,7 +12,11 @@ detector.roi_head.bbox_head.update(
     num_classes=1,
     reg_class_agnostic=True,
     embed_dim=256,
+    embed_bn=True,
     loss_reid=_base_.ihoim_loss)
+detector.train_cfg.rpn.assigner.ignore_iof_thr = _base_.ignore_iof_thr
+detector.train_cfg.rcnn.update(_base_.hoim_rcnn_train_cfg)
+detector.test_cfg.rcnn.max_per_img = _base_.max_dets_per_img
 model = dict(
     _delete_=True,
     type='HMOT',

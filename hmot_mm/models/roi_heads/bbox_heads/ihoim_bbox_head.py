@@ -38,14 +38,12 @@ class iHOIMBBoxHead(BBoxHead):
         fc_out_channels (int): width of those layers.
         embed_dim (int): d, size of the embedding. Defaults to 256.
         embed_bn (bool): batch-normalise the projection before the L2
-            norm, as SeqNet's embedding head does. Without it the RoI
-            embeddings share one large common component; on the CPU demo
-            (MobileNetV2-FPN) the lookup table and queue then collapsed
-            onto it (mean LUT·queue cosine 0.70-0.87, every score N/(N+B))
-            and with it they stayed near 0, so the demo config turns it
-            on. Off by default because the tiny ResNet-18 model of
-            tests/test_models.py learned slower with it (loss 1.33 → 1.18
-            over 60 iterations, 2.90 → 0.68 without).
+            norm, as HOIM's and SeqNet's embedding heads do (Linear → BN →
+            L2); the model bases turn it on. BN centres the batch, so the
+            RoI embeddings do not start out sharing one large common
+            component, the state in which table and queue rows collapse
+            onto each other (every score N/(N+B)) and the gradient on
+            the embedding vanishes. Defaults to False.
         loss_reid (dict): config of the memory-bank loss; its ``feat_dim``
             defaults to ``embed_dim``.
         num_classes (int): must be 1 (person).
