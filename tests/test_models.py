@@ -163,10 +163,10 @@ def test_project_configs_build(path):
     assert cfg.optim_wrapper.clip_grad.max_norm == 10
     detector = cfg.model.detector
     assert detector.roi_head.bbox_head.embed_bn
+    assert detector.roi_head.bbox_head.reg_bn
     rcnn = detector.train_cfg.rcnn
     assert (rcnn.sampler.num, rcnn.sampler.pos_fraction) == (128, 0.5)
-    assert (rcnn.assigner.pos_iou_thr, rcnn.assigner.neg_iou_thr) == (0.5,
-                                                                      0.1)
+    assert (rcnn.assigner.pos_iou_thr, rcnn.assigner.neg_iou_thr) == (0.5, 0.1)
     assert rcnn.assigner.ignore_iof_thr == 0.5
     assert detector.train_cfg.rpn.assigner.ignore_iof_thr == 0.5
     # a crowd must fit the test-time caps: MOT20 has up to 246 people
@@ -182,6 +182,31 @@ def test_project_configs_build(path):
         head.loss_reid).__name__ == ('OIMLoss' if name.startswith('oim') else
                                      'iHOIMLoss')
     assert head.loss_reid.temperature == pytest.approx(1 / 30)
+
+
+def test_demo_paper_recipe_config_keeps_the_paper_values():
+    """The demo's paper-recipe config is the bases' recipe on the demo's
+    network; `make demo`'s config departs from it only where
+    docs/recipe.md measured it (and says so in its header)."""
+    paper = Config.fromfile(
+        osp.join(ROOT,
+                 'configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py'))
+    head = paper.model.detector.roi_head.bbox_head
+    assert (head.loss_reid.oim_weight, head.embed_bn,
+            head.reg_bn) == (2.0, True, True)
+    assert head.loss_reid.bg_queue_size == head.loss_reid.num_ids
+    optimizer = paper.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.weight_decay,
+            paper.optim_wrapper.clip_grad.max_norm) == ('SGD', 0.003, 5e-4, 10)
+    assert paper.model.detector.train_cfg.rcnn.assigner.neg_iou_thr == 0.1
+    demo = Config.fromfile(
+        osp.join(ROOT, 'configs/demo/hmot_mobilenetv2_synth_cpu.py'))
+    demo_head = demo.model.detector.roi_head.bbox_head
+    assert (demo_head.loss_reid.oim_weight, demo_head.reg_bn,
+            demo.optim_wrapper.optimizer.type) == (0.1, False, 'AdamW')
+    assert demo.model.tracker == dict(
+        paper.model.tracker, output_box='detection')
+    assert demo.test_dataloader == paper.test_dataloader
 
 
 def fake_runner(model):

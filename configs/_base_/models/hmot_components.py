@@ -22,7 +22,8 @@ deepsort_tracker = dict(
 custom_hooks = [dict(type='MemoryBufferHook')]
 
 # The paper follows HOIM's configuration; where it is silent, these are
-# HOIM's public code: an embedding BN before the L2 norm (embed_bn), and
+# HOIM's public code: BN on the embedding before the L2 norm (embed_bn) and
+# on the box deltas (reg_bn), and
 # R-CNN sampling of 128 RoIs per image, half positives (IoU >= 0.5),
 # background only below IoU 0.1: part-of-person boxes in between are
 # ignored, so they are neither trained as background nor kept by SMR.

@@ -13,6 +13,7 @@ detector.roi_head.bbox_head.update(
     reg_class_agnostic=True,
     embed_dim=256,
     embed_bn=True,
+    reg_bn=True,
     loss_reid=_base_.ihoim_loss)
 detector.train_cfg.rpn.assigner.ignore_iof_thr = _base_.ignore_iof_thr
 detector.train_cfg.rcnn.update(_base_.hoim_rcnn_train_cfg)

@@ -20,7 +20,7 @@ class iHOIMBBoxHead(BBoxHead):
 
     .. code-block:: none
 
-        RoI feats -> [avg pool] -> shared fcs -+-> fc_reg -> box deltas
+        RoI feats -> [avg pool] -> shared fcs -+-> fc_reg -> [BN] -> deltas
                                                +-> fc_embed -> [BN] -> L2 -> x
 
     There is no classification branch: at inference the score of a box is
@@ -44,6 +44,11 @@ class iHOIMBBoxHead(BBoxHead):
             component, the state in which table and queue rows collapse
             onto each other (every score N/(N+B)) and the gradient on
             the embedding vanishes. Defaults to False.
+        reg_bn (bool): batch-normalise the box deltas, as HOIM's and
+            SeqNet's box regressors do. The shared layers move fast under
+            the τ-scaled embedding loss; BN keeps the regressor's output
+            on the scale of its (normalised) targets while they do.
+            Defaults to False.
         loss_reid (dict): config of the memory-bank loss; its ``feat_dim``
             defaults to ``embed_dim``.
         num_classes (int): must be 1 (person).
@@ -56,6 +61,7 @@ class iHOIMBBoxHead(BBoxHead):
                  fc_out_channels: int = 1024,
                  embed_dim: int = 256,
                  embed_bn: bool = False,
+                 reg_bn: bool = False,
                  loss_reid: ConfigType = dict(
                      type='iHOIMLoss', num_ids=517, bg_queue_size=500),
                  num_classes: int = 1,
@@ -88,6 +94,8 @@ class iHOIMBBoxHead(BBoxHead):
             self.fc_reg = nn.Linear(
                 last_dim,
                 box_dim if reg_class_agnostic else box_dim * num_classes)
+        self.reg_bn = nn.BatchNorm1d(
+            self.fc_reg.out_features) if reg_bn and self.with_reg else None
         self.fc_embed = nn.Linear(last_dim, embed_dim)
         self.embed_bn = nn.BatchNorm1d(embed_dim) if embed_bn else None
         loss_reid = ConfigDict(loss_reid)
@@ -125,6 +133,8 @@ class iHOIMBBoxHead(BBoxHead):
             x = F.relu(fc(x))
         cls_score = self.fc_cls(x) if self.with_cls else None
         bbox_pred = self.fc_reg(x) if self.with_reg else None
+        if self.reg_bn is not None:
+            bbox_pred = self.reg_bn(bbox_pred)
         embeds = self.fc_embed(x)
         if self.embed_bn is not None:
             embeds = self.embed_bn(embeds)

@@ -18,7 +18,6 @@ class OIMBBoxHead(iHOIMBBoxHead):
     """
 
     def __init__(self,
-                 loss_reid: ConfigType = dict(
-                     type='OIMLoss', num_ids=517),
+                 loss_reid: ConfigType = dict(type='OIMLoss', num_ids=517),
                  **kwargs) -> None:
         super().__init__(loss_reid=loss_reid, with_cls=True, **kwargs)
