@@ -142,9 +142,9 @@ def test_converter_keeps_pedestrians_and_visibility(tmp_path):
     # the static person and the conf-0 person are ignore regions: no
     # identity, and conf 0 so that evaluation drops them too
     ignored = [a for a in full['annotations'] if a['iscrowd']]
-    assert sorted((a['mot_instance_id'], a['mot_class'], a['instance_id'],
-                   a['mot_conf']) for a in ignored) == [(90, 7, -1, 0.0),
-                                                         (91, 1, -1, 0.0)]
+    assert sorted(
+        (a['mot_instance_id'], a['mot_class'], a['instance_id'], a['mot_conf'])
+        for a in ignored) == [(90, 7, -1, 0.0), (91, 1, -1, 0.0)]
     dataset = MOTFrameDataset(
         data_root=str(tmp_path / 'train'),
         ann_file=str(tmp_path / 'a' / 'train_cocoformat.json'),

@@ -36,9 +36,7 @@ def proposals(rng):
         np.array([x, y, x + 40, y + 100])
         for x, y in rng.uniform([0, 0], [150, 400], (200, 2))
     ]
-    on_ignored = [
-        shifted(STATIC_PERSON, dx) for dx in rng.uniform(-8, 8, 100)
-    ]
+    on_ignored = [shifted(STATIC_PERSON, dx) for dx in rng.uniform(-8, 8, 100)]
     return np.array(near + far + on_ignored, dtype=np.float32)
 
 

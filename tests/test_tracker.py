@@ -37,8 +37,8 @@ def run(tracker, frames):
                            for d in dets]).reshape(-1, DIM)
         scores = np.array([d[2] if len(d) > 2 else 0.9 for d in dets])
         out_boxes, ids, _ = tracker.track(bboxes, scores, embeds)
-        nearest = box_iou(out_boxes, bboxes).argmax(axis=1) if len(
-            bboxes) else []
+        nearest = box_iou(out_boxes, bboxes).argmax(
+            axis=1) if len(bboxes) else []
         seen.append({dets[k][1]: int(i) for k, i in zip(nearest, ids)})
     return seen
 
@@ -148,7 +148,8 @@ def test_output_box_of_a_matched_track(output_box):
     tracker = MotionProposalTracker(n_init=1, output_box=output_box)
     for det in (first, second):
         out, ids, _ = tracker.track(
-            np.array([det]), np.array([0.9]), embedding(0)[None])
+            np.array([det]), np.array([0.9]),
+            embedding(0)[None])
     kf = KalmanFilter()
     mean, cov = kf.initiate(xyxy_to_xyah(np.array([first]))[0])
     mean, cov = kf.predict(mean, cov)

@@ -117,8 +117,8 @@ def build_split(sequences: List[dict], frame_range) -> dict:
         rows = rows[np.lexsort((rows['id'], rows['frame']))]
         for row in rows:
             dense.setdefault((info.name, int(row['id'])), len(dense))
-        for row, ignore in ([(r, False) for r in rows] +
-                            [(r, True) for r in ignored]):
+        labelled = [(r, False) for r in rows] + [(r, True) for r in ignored]
+        for row, ignore in labelled:
             w, h = float(row['w']), float(row['h'])
             out['annotations'].append(
                 dict(

@@ -53,10 +53,11 @@ def main() -> None:
     except (OSError, ValueError) as e:
         sys.exit(f'mot2coco: {e}')
     for name, content in outputs.items():
+        ignored = sum(a['iscrowd'] for a in content['annotations'])
         print(f'{osp.join(args.out_dir, name)}: {len(content["videos"])} '
               f'sequences, {len(content["images"])} images, '
-              f'{len(content["annotations"])} boxes, '
-              f'num_ids N={content["num_ids"]}')
+              f'{len(content["annotations"]) - ignored} boxes + {ignored} '
+              f'ignore regions, num_ids N={content["num_ids"]}')
 
 
 if __name__ == '__main__':

@@ -175,10 +175,9 @@ class iHOIMLoss(MemoryBankLoss):
         stats['bg_queue_fill'] = float(written.float().mean())
         stats['bg_importance'] = float(self.bg_importance[written].mean())
         lut, queue = written_rows(self.lookup_table), self.bg_queue[written]
-        stats['lut_bg_cos'] = float(
-            lut.sum(0) @ queue.sum(0) /
-            (len(lut) * len(queue))) if len(lut) and len(queue) else float(
-                'nan')
+        pairs = len(lut) * len(queue)
+        stats['lut_bg_cos'] = float(lut.sum(0) @ queue.sum(0) /
+                                    pairs) if pairs else float('nan')
         return stats
 
     def _refresh_queue(self, candidates: Tensor, importance: Tensor) -> None:

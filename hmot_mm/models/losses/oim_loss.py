@@ -65,5 +65,5 @@ class OIMLoss(MemoryBankLoss):
         """Momentum-update the lookup table with the batch's identity
         embeddings (gathered from all ranks first)."""
         check_identity_labels(labels, self.num_ids)
-        self._update_lookup_table(*gather_across_ranks(
-            embeds.to(self.lookup_table), labels))
+        self._update_lookup_table(
+            *gather_across_ranks(embeds.to(self.lookup_table), labels))
