@@ -74,7 +74,17 @@ def test_roi_head_receives_motion_proposals(trained, motion_proposals):
     predict_bbox = model.detector.roi_head.predict_bbox
 
     def recording(x, metas, proposals, *args, **kwargs):
-        seen.append((len(proposals[0]), len(model.tracker.tracks)))
+        # live tracks whose predicted box, at network scale and clipped
+        # to the image, is at least a pixel wide and high (HMOT drops the
+        # rest, e.g. a coasting prediction that left the frame)
+        boxes = model.tracker.motion_proposals() * np.tile(
+            metas[0]['scale_factor'], 2)
+        height, width = metas[0]['img_shape'][:2]
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
+        valid = (boxes[:, 2] - boxes[:, 0] >= 1) & (
+            boxes[:, 3] - boxes[:, 1] >= 1)
+        seen.append((len(proposals[0]), int(valid.sum())))
         return predict_bbox(x, metas, proposals, *args, **kwargs)
 
     model.detector.roi_head.predict_bbox = recording
