@@ -44,11 +44,10 @@ class iHOIMBBoxHead(BBoxHead):
             component, the state in which table and queue rows collapse
             onto each other (every score N/(N+B)) and the gradient on
             the embedding vanishes. Defaults to False.
-        reg_bn (bool): batch-normalise the box deltas, as HOIM's and
-            SeqNet's box regressors do. The shared layers move fast under
-            the τ-scaled embedding loss; BN keeps the regressor's output
-            on the scale of its (normalised) targets while they do.
-            Defaults to False.
+        reg_bn (bool): batch-normalise the box deltas (Linear → BN), as
+            HOIM's and SeqNet's box regressors do; the model bases turn it
+            on, following HOIM. docs/recipe.md has what it measured on the
+            CPU demo. Defaults to False.
         loss_reid (dict): config of the memory-bank loss; its ``feat_dim``
             defaults to ``embed_dim``.
         num_classes (int): must be 1 (person).
