@@ -15,12 +15,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from .motchallenge_io import FrameReader, find_video, read_gt, read_seqinfo
-
-PEDESTRIAN = 1
-#: MOT16/17/20 classes that look like people but are not scored: person on
-#: vehicle, static person, distractor, reflection (the devkit's distractors)
-PERSON_LIKE_DISTRACTORS = (2, 7, 8, 12)
+from .motchallenge_io import (DISTRACTOR_CLASSES, PEDESTRIAN, FrameReader,
+                              find_video, read_gt, read_seqinfo)
 
 
 def find_sequences(root: str) -> List[str]:
@@ -66,7 +62,7 @@ def ignored_rows(gt: np.ndarray) -> np.ndarray:
     """Rows to train as ignore regions: pedestrians marked conf 0 and the
     person-like distractor classes. Vehicles and occluders are not here:
     they are background a pedestrian detector must learn to reject."""
-    keep = np.isin(gt['class'], PERSON_LIKE_DISTRACTORS) | (
+    keep = np.isin(gt['class'], DISTRACTOR_CLASSES) | (
         (gt['class'] == PEDESTRIAN) & (gt['conf'] == 0))
     return gt[keep]
 

@@ -22,6 +22,11 @@ GT_DTYPE = np.dtype([('frame', np.int64), ('id', np.int64), ('x', np.float64),
                      ('y', np.float64), ('w', np.float64), ('h', np.float64),
                      ('conf', np.float64), ('class', np.int64),
                      ('visibility', np.float64)])
+PEDESTRIAN = 1
+#: MOT16/17/20 classes that look like people but are not scored (the
+#: devkit's distractors): person on vehicle, static person, distractor,
+#: reflection
+DISTRACTOR_CLASSES = (2, 7, 8, 12)
 VIDEO_EXTS = ('.avi', '.mp4', '.mov', '.mkv', '.webm', '.mpg', '.mpeg')
 
 

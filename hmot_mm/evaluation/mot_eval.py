@@ -20,10 +20,10 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from trackeval.metrics import HOTA
 
-from ..datasets.motchallenge_io import read_gt, read_seqinfo
+from ..datasets.motchallenge_io import (DISTRACTOR_CLASSES, PEDESTRIAN,
+                                        read_gt, read_seqinfo)
 from ..utils import box_iou
 
-DISTRACTORS = (2, 7, 8, 12)
 #: reported name → motmetrics metric
 MOTMETRICS = OrderedDict(
     MOTA='mota',
@@ -53,7 +53,7 @@ def preprocess(gt: np.ndarray, hyp: np.ndarray):
         tuple: scored gt rows and kept tracker rows.
     """
     gt = gt[gt['conf'] != 0]
-    if not (gt['class'] != 1).any():
+    if not (gt['class'] != PEDESTRIAN).any():
         return gt, hyp
     keep = np.ones(len(hyp), bool)
     for frame in np.unique(hyp['frame']):
@@ -64,9 +64,9 @@ def preprocess(gt: np.ndarray, hyp: np.ndarray):
         iou = box_iou(boxes(g), boxes(hyp[h_idx]))
         rows, cols = linear_sum_assignment(-np.where(iou >= 0.5, iou, 0))
         for r, c in zip(rows, cols):
-            if iou[r, c] >= 0.5 and g['class'][r] in DISTRACTORS:
+            if iou[r, c] >= 0.5 and g['class'][r] in DISTRACTOR_CLASSES:
                 keep[h_idx[c]] = False
-    return gt[gt['class'] == 1], hyp[keep]
+    return gt[gt['class'] == PEDESTRIAN], hyp[keep]
 
 
 def accumulate(gt: np.ndarray, hyp: np.ndarray) -> mm.MOTAccumulator:

@@ -6,7 +6,7 @@ from mmdet.registry import MODELS
 from torch import Tensor
 
 from .memory_bank import (MemoryBankLoss, check_identity_labels,
-                          gather_across_ranks, written_rows)
+                          gather_across_ranks, is_written)
 
 
 @MODELS.register_module()
@@ -171,10 +171,11 @@ class iHOIMLoss(MemoryBankLoss):
         row: near 0 while detection can separate the two, near 1 when the
         memory has collapsed (every score then N/(N+B))."""
         stats = super().memory_stats()
-        written = self.bg_queue.norm(dim=1) > 0
+        written = is_written(self.bg_queue)
         stats['bg_queue_fill'] = float(written.float().mean())
         stats['bg_importance'] = float(self.bg_importance[written].mean())
-        lut, queue = written_rows(self.lookup_table), self.bg_queue[written]
+        lut = self.lookup_table[is_written(self.lookup_table)]
+        queue = self.bg_queue[written]
         pairs = len(lut) * len(queue)
         stats['lut_bg_cos'] = float(lut.sum(0) @ queue.sum(0) /
                                     pairs) if pairs else float('nan')

@@ -58,9 +58,10 @@ def gather_across_ranks(embeds: Tensor,
             torch.cat([lb[:n] for lb, n in zip(all_labels, counts)]))
 
 
-def written_rows(memory: Tensor) -> Tensor:
-    """The rows of a memory bank that hold an embedding (non-zero)."""
-    return memory[memory.norm(dim=1) > 0]
+def is_written(memory: Tensor) -> Tensor:
+    """(rows,) bool: which rows of a memory bank hold an embedding (an
+    unwritten row is all zeros)."""
+    return memory.norm(dim=1) > 0
 
 
 def mean_pair_cosine(rows: Tensor) -> float:
@@ -138,7 +139,7 @@ class MemoryBankLoss(nn.Module):
             distinct written rows (1 when all rows collapsed onto one
             direction; 0 for spread-out rows).
         """
-        rows = written_rows(self.lookup_table)
+        rows = self.lookup_table[is_written(self.lookup_table)]
         return dict(
             lut_fill=len(rows) / self.num_ids, lut_cos=mean_pair_cosine(rows))
 
