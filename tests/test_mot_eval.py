@@ -10,7 +10,7 @@ import motmetrics
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import PETS, ROOT, needs_pets
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.structures import InstanceData
 
@@ -140,3 +140,97 @@ def test_bad_results_file_is_named(tud, tmp_path):
                             text=True)
     assert result.returncode == 1
     assert 'TUD-Campus.txt:' in result.stderr and '4 columns' in result.stderr
+
+
+def write_mot17_style(root, seq='MOT17-90', frames=40, seed=0):
+    """Walking pedestrians (class 1, conf 1), static persons (7), a
+    distractor (8), a car (3) and a reflection (12), all conf 0 as in
+    MOT17; a tracker that finds most of them with jitter, switches one
+    identity and adds boxes on nothing."""
+    rng = np.random.default_rng(seed)
+    objects = [(i, 1, 1) for i in range(1, 7)]
+    objects += [(7, 7, 0), (8, 7, 0), (9, 8, 0), (10, 3, 0), (11, 12, 0)]
+    start = {o[0]: rng.uniform([0, 0], [600, 400]) for o in objects}
+    speed = {o[0]: rng.uniform(-6, 6, 2) * (o[1] == 1) for o in objects}
+    gt, hyp = [], []
+    for f in range(1, frames + 1):
+        for oid, cls, conf in objects:
+            x, y = start[oid] + speed[oid] * f
+            if rng.random() < 0.05:
+                continue
+            gt.append(f'{f},{oid},{x:.1f},{y:.1f},30,80,{conf},{cls},1')
+            if rng.random() < 0.85:
+                tid = 99 if oid == 2 and f > 20 else oid
+                jx, jy = rng.normal(0, 4, 2)
+                hyp.append(f'{f},{tid},{x + jx:.1f},{y + jy:.1f},30,80,1,'
+                           '-1,-1,-1')
+        for k in range(rng.integers(0, 3)):
+            x, y = rng.uniform(0, 700, 2)
+            hyp.append(f'{f},{200 + k},{x:.1f},{y:.1f},30,80,1,-1,-1,-1')
+    (root / 'gt' / seq / 'gt').mkdir(parents=True)
+    (root / 'gt' / seq / 'gt' / 'gt.txt').write_text('\n'.join(gt) + '\n')
+    (root / 'gt' / seq / 'seqinfo.ini').write_text(
+        f'[Sequence]\nname={seq}\nimDir=img1\nframeRate=30\n'
+        f'seqLength={frames}\nimWidth=1920\nimHeight=1080\nimExt=.jpg\n')
+    for folder in (root / 'trackers' / 't' / 'data', root / 'res'):
+        folder.mkdir(parents=True)
+        (folder / f'{seq}.txt').write_text('\n'.join(hyp) + '\n')
+    (root / 'seqmap.txt').write_text(f'name\n{seq}\n')
+
+
+def test_class_labelled_sequence_matches_trackeval(tmp_path):
+    """TrackEval's own MotChallenge2DBox (MOT17 preprocessing) on a
+    sequence with distractors: boxes on static persons, the distractor and
+    the reflection are removed before counting, boxes on the car are FP."""
+    import trackeval
+    write_mot17_style(tmp_path)
+    eval_config = trackeval.Evaluator.get_default_eval_config()
+    eval_config.update(
+        PRINT_RESULTS=False,
+        PRINT_CONFIG=False,
+        OUTPUT_SUMMARY=False,
+        OUTPUT_DETAILED=False,
+        PLOT_CURVES=False,
+        USE_PARALLEL=False,
+        TIME_PROGRESS=False,
+        BREAK_ON_ERROR=True,
+        LOG_ON_ERROR=None)
+    data_config = trackeval.datasets.MotChallenge2DBox.\
+        get_default_dataset_config()
+    data_config.update(
+        GT_FOLDER=str(tmp_path / 'gt'),
+        TRACKERS_FOLDER=str(tmp_path / 'trackers'),
+        OUTPUT_FOLDER=str(tmp_path / 'out'),
+        TRACKERS_TO_EVAL=['t'],
+        BENCHMARK='MOT17',
+        SEQMAP_FILE=str(tmp_path / 'seqmap.txt'),
+        SKIP_SPLIT_FOL=True,
+        DO_PREPROC=True,
+        PRINT_CONFIG=False)
+    res, _ = trackeval.Evaluator(eval_config).evaluate(
+        [trackeval.datasets.MotChallenge2DBox(data_config)], [
+            trackeval.metrics.HOTA(),
+            trackeval.metrics.CLEAR(),
+            trackeval.metrics.Identity()
+        ])
+    ref = res['MotChallenge2DBox']['t']['MOT17-90']['pedestrian']
+    ours = evaluate_folders(str(tmp_path / 'gt'),
+                            str(tmp_path / 'res'))['MOT17-90']
+    assert ours['FP'] == ref['CLEAR']['CLR_FP']
+    assert ours['FN'] == ref['CLEAR']['CLR_FN']
+    assert ours['IDSw'] == ref['CLEAR']['IDSW'] >= 1
+    assert ours['MOTA'] == pytest.approx(ref['CLEAR']['MOTA'], abs=1e-9)
+    assert ours['IDF1'] == pytest.approx(ref['Identity']['IDF1'], abs=1e-9)
+    assert ours['HOTA'] == pytest.approx(
+        np.mean(ref['HOTA']['HOTA']), abs=1e-6)
+
+
+@needs_pets
+def test_ground_truth_scores_perfectly_against_itself(tmp_path):
+    """PETS09's 174 zero-marked rows are ignored in the results as in the
+    ground truth: gt against itself is MOTA 1, FP 0."""
+    (tmp_path / 'res').mkdir()
+    shutil.copy(
+        osp.join(PETS, 'gt', 'gt.txt'), tmp_path / 'res' / 'PETS09-S2L1.txt')
+    m = evaluate_folders(osp.dirname(PETS), str(tmp_path / 'res'))
+    assert (m['COMBINED']['MOTA'], m['COMBINED']['FP']) == (1.0, 0)

@@ -23,6 +23,12 @@ def main() -> None:
     parser.add_argument('results_dir', help='folder of <SEQ>.txt files')
     parser.add_argument('--out', help='write the metrics here as JSON')
     args = parser.parse_args()
+    if args.out is not None:
+        parent = osp.dirname(osp.abspath(args.out))
+        if osp.isdir(args.out):
+            parser.error(f'--out {args.out}: is a folder; give a file name')
+        if not osp.isdir(parent):
+            parser.error(f'--out {args.out}: folder {parent} does not exist')
     try:
         results = evaluate_folders(args.gt_root, args.results_dir)
     except (OSError, ValueError) as e:

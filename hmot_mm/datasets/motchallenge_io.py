@@ -5,6 +5,7 @@ Every malformed input raises an error that names the file (and line)."""
 import configparser
 import os
 import os.path as osp
+import shutil
 from dataclasses import dataclass
 from typing import Iterator, Optional, Tuple
 
@@ -71,8 +72,9 @@ def read_seqinfo(seq_dir: str) -> SeqInfo:
             raise ValueError(
                 f'{path}: {key}={section[key]!r} is not '
                 f'{"an integer" if kind is int else "a number"}') from None
-        if value <= 0:
-            raise ValueError(f'{path}: {key}={value} must be > 0')
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f'{path}: {key}={section[key]} must be a '
+                             'finite number > 0')
         return value
 
     return SeqInfo(
@@ -100,9 +102,10 @@ def read_gt(path: str, seq_length: Optional[int] = None) -> np.ndarray:
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: a row with a wrong column count, a non-numeric value,
-            a frame out of range, a box of zero or negative size, or a
-            repeated (frame, id); the message names file and line.
+        ValueError: a row with a wrong column count, a non-numeric or
+            non-finite value, a frame out of range, a box of zero or
+            negative size, or a repeated (frame, id); the message names
+            file and line.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: ground truth file missing')
@@ -132,6 +135,11 @@ def read_gt(path: str, seq_length: Optional[int] = None) -> np.ndarray:
                            if not _is_number(v))
                 raise ValueError(f'{path}:{lineno}: {names[bad]}='
                                  f'{values[bad]!r} is not a number') from None
+            bad = next(
+                (i for i, v in enumerate(numbers) if not np.isfinite(v)), None)
+            if bad is not None:
+                raise ValueError(f'{path}:{lineno}: {names[bad]}='
+                                 f'{values[bad]!r} is not finite')
             record = dict(zip(names, numbers))
             frame, track = int(record['frame']), int(record['id'])
             if frame != record['frame'] or track != record['id']:
@@ -176,12 +184,17 @@ class FrameReader:
     Args:
         source (str): a MOTChallenge sequence folder (``img1/`` or one
             video file inside), a video file, or a folder of images.
+
+    Attributes:
+        fps (float or None): the source's frame rate (``seqinfo.ini``'s
+            ``frameRate``, else the video's), None for bare images.
     """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.video: Optional[str] = None
         self.images = []
+        self.fps: Optional[float] = None
         if osp.isfile(source):
             self.video = source
         elif not osp.isdir(source):
@@ -191,6 +204,7 @@ class FrameReader:
             if osp.isfile(osp.join(source, 'seqinfo.ini')):
                 info = read_seqinfo(source)
                 im_dir, im_ext = osp.join(source, info.im_dir), info.im_ext
+                self.fps = info.frame_rate
             elif osp.isdir(osp.join(source, 'img1')):
                 im_dir = osp.join(source, 'img1')
             if osp.isdir(im_dir):
@@ -209,6 +223,9 @@ class FrameReader:
             capture = cv2.VideoCapture(self.video)
             ok = capture.isOpened()
             self.num_frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+            video_fps = capture.get(cv2.CAP_PROP_FPS)
+            if self.fps is None and np.isfinite(video_fps) and video_fps > 0:
+                self.fps = float(video_fps)
             ok = ok and capture.read()[0]
             capture.release()
             if not ok:
@@ -259,7 +276,15 @@ def video_to_sequence(source: str,
 
     Returns:
         str: the new sequence folder (``seqinfo.ini``, ``img1/``, ``gt/``).
+
+    Raises:
+        ValueError: no positive frame rate (given or in the source), a
+            frame count that disagrees with ``seqinfo.ini``, bad gt rows.
+        IOError: a frame that cannot be decoded; the partly written
+            sequence folder is removed (nothing else is touched).
     """
+    if fps is not None and not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f'fps={fps}: a frame rate must be positive')
     info = None
     if osp.isdir(source):
         if osp.isfile(osp.join(source, 'seqinfo.ini')):
@@ -278,6 +303,9 @@ def video_to_sequence(source: str,
         raise ValueError(f'{video}: {len(frames)} frames, but '
                          f'{source}/seqinfo.ini says seqLength={info.length}')
     rows = read_gt(gt, len(frames)) if gt else None
+    fps = fps or (info.frame_rate if info else frames.fps)
+    if not fps:
+        raise ValueError(f'{video}: no frame rate in the video; pass --fps')
     seq_dir = osp.join(out_dir, name)
     if osp.isdir(seq_dir) and os.listdir(seq_dir) and not overwrite:
         raise FileExistsError(f'{seq_dir} already holds files; pass '
@@ -285,15 +313,15 @@ def video_to_sequence(source: str,
     img_dir = osp.join(seq_dir, 'img1')
     os.makedirs(img_dir, exist_ok=True)
     height = width = 0
-    for i, image in frames:
-        height, width = image.shape[:2]
-        path = osp.join(img_dir, f'{i:06d}.jpg')
-        if not cv2.imwrite(path, image, [cv2.IMWRITE_JPEG_QUALITY, 95]):
-            raise IOError(f'{img_dir}: cannot write frame {i}')
-    if fps is None:
-        capture = cv2.VideoCapture(video)
-        fps = info.frame_rate if info else capture.get(cv2.CAP_PROP_FPS)
-        capture.release()
+    try:
+        for i, image in frames:
+            height, width = image.shape[:2]
+            path = osp.join(img_dir, f'{i:06d}.jpg')
+            if not cv2.imwrite(path, image, [cv2.IMWRITE_JPEG_QUALITY, 95]):
+                raise IOError(f'{img_dir}: cannot write frame {i}')
+    except IOError as err:
+        shutil.rmtree(seq_dir)
+        raise IOError(f'{err}; removed the partial {seq_dir}') from None
     with open(osp.join(seq_dir, 'seqinfo.ini'), 'w') as f:
         f.write(f'[Sequence]\nname={name}\nimDir=img1\nframeRate={fps:g}\n'
                 f'seqLength={len(frames)}\nimWidth={width}\n'

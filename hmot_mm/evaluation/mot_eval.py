@@ -5,10 +5,16 @@ Boxes match at IoU ≥ 0.5 (CLEAR/ID) as the MOTChallenge devkit does; HOTA
 averages over IoU thresholds 0.05..0.95. IoU is ``hmot_mm.utils.box_iou``
 (motmetrics' ``iou_matrix`` calls ``np.asfarray``, gone in numpy 2).
 
-Preprocessing, as the devkit's: ground truth marked conf 0 is dropped;
-where the ground truth has classes (MOT16/17/20), only pedestrians (class 1)
-are scored, and tracker boxes matched to a distractor (classes 2, 7, 8, 12:
-person on vehicle, static person, distractor, reflection) are removed.
+Preprocessing, as TrackEval's ``MotChallenge2DBox``: in every frame the
+tracker boxes are matched (Hungarian, IoU ≥ 0.5) to *all* ground truth;
+those matched to a distractor (classes 2, 7, 8, 12: person on vehicle,
+static person, distractor, reflection; in ``MOT20-*`` sequences also 6,
+non-motorised vehicle) or to a zero-marked pedestrian (class 1, conf 0)
+are removed; then only pedestrians with conf ≠ 0 are scored. Ignoring
+boxes on zero-marked pedestrians goes
+beyond TrackEval (which counts them as FP, e.g. PETS09's 174 conf-0 rows)
+and matches how the training data treats them (ignore regions): scoring a
+ground truth against itself gives MOTA 1, FP 0.
 """
 import os
 import os.path as osp
@@ -37,6 +43,7 @@ MOTMETRICS = OrderedDict(
     Recall='recall',
     Precision='precision')
 RATIOS = ('MOTA', 'IDF1', 'HOTA', 'Recall', 'Precision')
+NON_MOT_VEHICLE = 6  # a distractor in MOT20 only, as in TrackEval
 
 
 def boxes(rows: np.ndarray) -> np.ndarray:
@@ -46,27 +53,35 @@ def boxes(rows: np.ndarray) -> np.ndarray:
         axis=1)
 
 
-def preprocess(gt: np.ndarray, hyp: np.ndarray):
-    """Apply the devkit's filtering.
+def preprocess(gt: np.ndarray, hyp: np.ndarray, mot20: bool = False):
+    """Apply the devkit's filtering (see the module docstring).
+
+    Args:
+        gt (np.ndarray): ground-truth rows of one sequence.
+        hyp (np.ndarray): tracker rows of that sequence.
+        mot20 (bool): a MOT20 sequence (class 6 is a distractor too).
 
     Returns:
         tuple: scored gt rows and kept tracker rows.
     """
-    gt = gt[gt['conf'] != 0]
-    if not (gt['class'] != PEDESTRIAN).any():
-        return gt, hyp
+    distractors = DISTRACTOR_CLASSES + ((NON_MOT_VEHICLE, ) if mot20 else ())
+    pedestrian = gt['class'] == PEDESTRIAN
+    ignored = np.isin(gt['class'], distractors) | (
+        pedestrian & (gt['conf'] == 0))
     keep = np.ones(len(hyp), bool)
-    for frame in np.unique(hyp['frame']):
+    for frame in np.unique(gt['frame'][ignored]):
         g = gt[gt['frame'] == frame]
         h_idx = np.nonzero(hyp['frame'] == frame)[0]
-        if not len(g):
+        if not len(h_idx):
             continue
         iou = box_iou(boxes(g), boxes(hyp[h_idx]))
         rows, cols = linear_sum_assignment(-np.where(iou >= 0.5, iou, 0))
+        g_ignored = ignored[gt['frame'] == frame]
         for r, c in zip(rows, cols):
-            if iou[r, c] >= 0.5 and g['class'][r] in DISTRACTOR_CLASSES:
+            if iou[r, c] >= 0.5 and g_ignored[r]:
                 keep[h_idx[c]] = False
-    return gt[gt['class'] == PEDESTRIAN], hyp[keep]
+    scored = pedestrian & (gt['conf'] != 0)
+    return gt[scored], hyp[keep]
 
 
 def accumulate(gt: np.ndarray, hyp: np.ndarray) -> mm.MOTAccumulator:
@@ -122,7 +137,8 @@ def evaluate(gt: Mapping[str, np.ndarray], hyp: Mapping[str, np.ndarray],
     accs, hota_res, names = [], {}, list(gt)
     hota = HOTA({'PRINT_CONFIG': False})
     for name in names:
-        g, h = preprocess(gt[name], hyp.get(name, empty))
+        g, h = preprocess(
+            gt[name], hyp.get(name, empty), mot20=name.startswith('MOT20'))
         accs.append(accumulate(g, h))
         hota_res[name] = hota.eval_sequence(hota_data(g, h, lengths[name]))
     summary = mm.metrics.create().compute_many(
@@ -146,7 +162,14 @@ def evaluate_folders(gt_root: str,
                      results_dir: str) -> Dict[str, Dict[str, float]]:
     """Score ``results_dir/<SEQ>.txt`` against ``gt_root/<SEQ>/gt/gt.txt``
     for every such sequence folder (see :func:`evaluate`). Without a
-    ``seqinfo.ini`` a sequence lasts until its last gt or result frame."""
+    ``seqinfo.ini`` a sequence lasts until its last gt or result frame.
+
+    Raises:
+        FileNotFoundError: a folder is missing, or a ground-truth sequence
+            has no result file (it would score as all misses).
+        ValueError: a result file names no ground-truth sequence (a typo
+            would otherwise drop it silently), or a malformed row.
+    """
     if not osp.isdir(gt_root):
         raise FileNotFoundError(f'{gt_root}: no such folder')
     names = sorted(
@@ -154,23 +177,32 @@ def evaluate_folders(gt_root: str,
         if osp.isfile(osp.join(gt_root, d, 'gt', 'gt.txt')))
     if not names:
         raise FileNotFoundError(f'{gt_root}: no <SEQ>/gt/gt.txt here')
+    if not osp.isdir(results_dir):
+        raise FileNotFoundError(f'{results_dir}: no such folder')
+    result_names = sorted(f[:-4] for f in os.listdir(results_dir)
+                          if f.endswith('.txt'))
+    unknown = [n for n in result_names if n not in names]
+    if unknown:
+        raise ValueError(
+            f'{results_dir}: {", ".join(n + ".txt" for n in unknown)} '
+            f'match no ground-truth sequence in {gt_root} '
+            f'({", ".join(names)})')
+    without = [n for n in names if n not in result_names]
+    if without:
+        raise FileNotFoundError(
+            f'{results_dir}: no result file for {", ".join(without)} '
+            f'(expected {", ".join(n + ".txt" for n in without)})')
     gt, hyp, lengths = {}, {}, {}
     for name in names:
         seq_dir = osp.join(gt_root, name)
         length = read_seqinfo(seq_dir).length if osp.isfile(
             osp.join(seq_dir, 'seqinfo.ini')) else None
         gt[name] = read_gt(osp.join(seq_dir, 'gt', 'gt.txt'), length)
-        result_file = osp.join(results_dir, f'{name}.txt')
-        if osp.isfile(result_file):
-            hyp[name] = read_gt(result_file, length)
+        hyp[name] = read_gt(osp.join(results_dir, f'{name}.txt'), length)
         last = [
-            rows['frame'].max() for rows in (gt[name], hyp.get(name))
-            if rows is not None and len(rows)
+            rows['frame'].max() for rows in (gt[name], hyp[name]) if len(rows)
         ]
         lengths[name] = length or int(max(last, default=0))
-    if not hyp:
-        raise FileNotFoundError(f'{results_dir}: no <SEQ>.txt for any of '
-                                f'{", ".join(names)}')
     return evaluate(gt, hyp, lengths)
 
 
