@@ -11,7 +11,8 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+
+from .utils import load_weights
 
 
 def init_tracker_model(config: str,
@@ -21,8 +22,8 @@ def init_tracker_model(config: str,
 
     Raises:
         ValueError: the config's model has no tracker.
-        RuntimeError: the checkpoint does not fit the model (mmengine names
-            the missing and unexpected keys).
+        ValueError: the checkpoint is not one, or does not fit the model
+            (the missing and unexpected keys are named).
     """
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
@@ -30,7 +31,7 @@ def init_tracker_model(config: str,
         raise ValueError(f'{config}: model {cfg.model.get("type")} has no '
                          'tracker; use a tracking (HMOT) config')
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    load_weights(model, checkpoint)
     model.cfg = cfg
     return model.to(device).eval()
 
@@ -50,13 +51,16 @@ def track_frames(model: torch.nn.Module, frames: Iterator[Tuple[int,
                                                                 np.ndarray]],
                  num_frames: int) -> Iterator[Tuple[int, np.ndarray, dict]]:
     """Yield ``(frame number, image, tracks)`` with ``tracks`` holding
-    ``bboxes`` (x1y1x2y2), ``ids`` and ``scores`` as numpy arrays."""
+    ``bboxes`` (x1y1x2y2), ``ids`` and ``scores`` as numpy arrays.
+
+    The first frame given starts a new sequence (the tracker is reset), so
+    ``frames`` may begin anywhere in a video."""
     pipeline = frame_pipeline(model.cfg)
-    for number, image in frames:
+    for index, (number, image) in enumerate(frames):
         data = pipeline(
             dict(
                 img=[image.astype(np.float32)],
-                frame_id=[number - 1],
+                frame_id=[index],
                 ori_shape=[image.shape[:2]],
                 img_id=[number],
                 ori_video_length=[num_frames]))

@@ -16,7 +16,15 @@ from mmengine.structures import InstanceData
 
 from hmot_mm.engine.hooks import MemoryBufferHook
 
-HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*.py')))
+# the paper's configs (22 epochs on MOT16/20); the CPU configs below
+HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*_22e_*.py')))
+PETS09 = 'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu'
+# (config with the paper's recipe, the config that departs from it, how
+# its tracker departs)
+CPU_CONFIGS = [('configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py',
+                'configs/demo/hmot_mobilenetv2_synth_cpu.py',
+                dict(output_box='detection')),
+               (PETS09 + '_paper-recipe.py', PETS09 + '.py', {})]
 
 
 def train_tiny(config, frames, work_dir, iters):
@@ -184,36 +192,53 @@ def test_project_configs_build(path):
     assert head.loss_reid.temperature == pytest.approx(1 / 30)
 
 
-def test_demo_paper_recipe_config_keeps_the_paper_values():
-    """The demo's paper-recipe config is the bases' recipe on the demo's
-    network; `make demo`'s config departs from it only where
-    docs/recipe.md measured it (and says so in its header)."""
-    paper = Config.fromfile(
-        osp.join(ROOT,
-                 'configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py'))
+@pytest.mark.parametrize('paper_file,cpu_file,tracker', CPU_CONFIGS)
+def test_cpu_paper_recipe_configs_keep_the_paper_values(
+        paper_file, cpu_file, tracker):
+    """Each CPU config pair: the paper-recipe config is the bases' recipe
+    on the CPU network (B = N of its data); the config `make demo` /
+    `make pets` trains departs from it only where docs/ measured it."""
+    paper = Config.fromfile(osp.join(ROOT, paper_file))
     head = paper.model.detector.roi_head.bbox_head
     assert (head.loss_reid.oim_weight, head.embed_bn,
             head.reg_bn) == (2.0, True, True)
     assert head.loss_reid.bg_queue_size == head.loss_reid.num_ids
+    dataset = paper.train_dataloader.dataset
+    assert head.loss_reid.num_ids == dataset.get('dataset',
+                                                 dataset).num_ids
     optimizer = paper.optim_wrapper.optimizer
     assert (optimizer.type, optimizer.lr, optimizer.weight_decay,
             paper.optim_wrapper.clip_grad.max_norm) == ('SGD', 0.003, 5e-4, 10)
     assert paper.model.detector.train_cfg.rcnn.assigner.neg_iou_thr == 0.1
-    demo = Config.fromfile(
-        osp.join(ROOT, 'configs/demo/hmot_mobilenetv2_synth_cpu.py'))
-    demo_head = demo.model.detector.roi_head.bbox_head
-    assert (demo_head.loss_reid.oim_weight, demo_head.reg_bn,
-            demo.optim_wrapper.optimizer.type) == (0.1, False, 'AdamW')
-    assert demo.model.tracker == dict(
-        paper.model.tracker, output_box='detection')
-    assert demo.test_dataloader == paper.test_dataloader
+    cpu = Config.fromfile(osp.join(ROOT, cpu_file))
+    cpu_head = cpu.model.detector.roi_head.bbox_head
+    assert (cpu_head.loss_reid.oim_weight, cpu_head.reg_bn,
+            cpu.optim_wrapper.optimizer.type) == (0.1, False, 'AdamW')
+    assert cpu.model.tracker == dict(paper.model.tracker, **tracker)
+    assert cpu.test_dataloader == paper.test_dataloader
 
 
-def fake_runner(model):
+def fake_runner(model, data_ids=None):
+    """A runner whose training data (inside a RepeatDataset-like wrapper)
+    holds ``data_ids`` identities."""
+    frames = SimpleNamespace(num_ids=data_ids, ann_file='ann.json')
     return SimpleNamespace(
         model=model,
+        train_dataloader=SimpleNamespace(
+            dataset=SimpleNamespace(dataset=frames)),
         logger=MMLogger.get_instance('hook_test'),
         message_hub=MessageHub.get_instance('hook_test'))
+
+
+def test_hook_stops_before_training_when_n_is_too_small():
+    from hmot_mm.models.losses import iHOIMLoss
+    from hmot_mm.utils import ConfigError
+    model = torch.nn.Sequential(
+        iHOIMLoss(num_ids=2, bg_queue_size=4, feat_dim=2))
+    MemoryBufferHook().before_train(fake_runner(model, data_ids=2))
+    with pytest.raises(ConfigError,
+                       match='ann.json holds 3 identities .* num_ids=2'):
+        MemoryBufferHook().before_train(fake_runner(model, data_ids=3))
 
 
 def test_hook_updates_memory_and_warns_once(caplog):

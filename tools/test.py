@@ -3,7 +3,8 @@ CKPT`` for a whole model, or ``--detector CKPT`` to load only the detector
 of a tracking model (as MMDetection's ``tools/test_tracking.py``).
 
 Tracking results are written to ``<work_dir>/<timestamp>/track_results/
-<SEQ>.txt`` (MOTChallenge rows) and the metric table is printed."""
+<SEQ>.txt`` (MOTChallenge rows) and the metric table is printed. Weights
+load strictly: a checkpoint that does not fit the model is refused."""
 import argparse
 import os.path as osp
 import sys
@@ -11,11 +12,12 @@ import sys
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import load_checkpoint
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from hmot_mm.evaluation import MotMetricsMetric  # noqa: E402
 from hmot_mm.utils import add_common_args, load_run_config  # noqa: E402
+from hmot_mm.utils.checkpoint_compat import load_weights  # noqa: E402
+from hmot_mm.utils.run_config import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,6 +29,10 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.checkpoint and args.detector:
         parser.error('give --checkpoint or --detector, not both')
+    if not (args.checkpoint or args.detector):
+        parser.error('give --checkpoint (the whole model) or --detector (its '
+                     'detector): without weights the test scores a randomly '
+                     'initialised model')
     for path in (args.checkpoint, args.detector):
         if path and not osp.isfile(path):
             parser.error(f'checkpoint file not found: {path}')
@@ -35,23 +41,36 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_run_config(args)
-    cfg.load_from = args.checkpoint
-    runner = (
-        Runner.from_cfg(cfg)
-        if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    if args.detector:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        if not hasattr(model, 'detector'):
-            raise ValueError(f'--detector needs a tracking model with a '
-                             f'detector; {args.config} builds '
-                             f'{type(model).__name__}')
-        load_checkpoint(model.detector, args.detector, map_location='cpu')
+    try:
+        cfg = load_run_config(args)
+    except (OSError, ValueError) as e:
+        sys.exit(f'test: {e}')
+    cfg.load_from = None  # loaded strictly below, not by mmengine
+    try:
+        runner = (
+            Runner.from_cfg(cfg)
+            if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    except ConfigError as e:
+        sys.exit(f'test: {e}')
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    if args.detector and not hasattr(model, 'detector'):
+        sys.exit('test: --detector needs a tracking model with a detector; '
+                 f'{args.config} builds {type(model).__name__}')
+    try:
+        if args.detector:
+            load_weights(model.detector, args.detector)
+        else:
+            load_weights(model, args.checkpoint)
+    except (OSError, ValueError) as e:
+        sys.exit(f'test: {e}')
     for metric in runner.test_evaluator.metrics:
         if isinstance(metric, MotMetricsMetric) and not metric.results_dir:
             metric.results_dir = osp.join(runner.log_dir, 'track_results')
-    runner.test()
+    try:
+        runner.test()
+    except ConfigError as e:
+        sys.exit(f'test: {e}')
 
 
 if __name__ == '__main__':

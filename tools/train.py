@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from hmot_mm.utils import add_common_args, load_run_config  # noqa: E402
+from hmot_mm.utils.run_config import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,7 +36,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_run_config(args)
+    try:
+        cfg = load_run_config(args)
+    except (OSError, ValueError) as e:
+        sys.exit(f'train: {e}')
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -50,10 +54,13 @@ def main() -> None:
             raise FileNotFoundError(f'checkpoint not found: {args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
 
-    runner = (
-        Runner.from_cfg(cfg)
-        if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.train()
+    try:
+        runner = (
+            Runner.from_cfg(cfg)
+            if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        runner.train()
+    except ConfigError as e:
+        sys.exit(f'train: {e}')
 
 
 if __name__ == '__main__':

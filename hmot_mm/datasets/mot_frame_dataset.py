@@ -4,6 +4,8 @@ from typing import List, Optional
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 
+from ..utils import ConfigError
+
 
 @DATASETS.register_module()
 class MOTFrameDataset(CocoDataset):
@@ -22,7 +24,8 @@ class MOTFrameDataset(CocoDataset):
     Args:
         num_ids (int, optional): N of the model's lookup table. If given,
             it must equal the ``num_ids`` the converter recorded in the
-            file, and an identity outside 0..N−1 is an error.
+            file; if not, the recorded one is taken. An identity outside
+            0..N−1 is an error.
         **kwargs: as :class:`CocoDataset`.
     """
 
@@ -37,11 +40,13 @@ class MOTFrameDataset(CocoDataset):
         data_list = super().load_data_list()
         recorded = self._recorded_num_ids
         if None not in (self.num_ids, recorded) and recorded != self.num_ids:
-            raise ValueError(
+            raise ConfigError(
                 f'{self.ann_file} holds {recorded} identities (num_ids '
                 f'written by the converter) but the config says num_ids='
                 f'{self.num_ids}; set the model\'s and the dataset\'s '
                 f'num_ids to {recorded}')
+        if self.num_ids is None:
+            self.num_ids = recorded
         if self.num_ids is not None:
             for info in data_list:
                 for instance in info['instances']:

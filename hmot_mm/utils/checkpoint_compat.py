@@ -22,6 +22,8 @@ Checkpoints written by plain mmengine before hmot_mm was imported still hold
 ``getattr`` and need ``torch.load(..., weights_only=False)`` from a source
 you trust.
 """
+import os
+
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
@@ -52,3 +54,54 @@ def allow_mmengine_checkpoints() -> None:
     """
     HistoryBuffer.__getstate__ = _history_buffer_state
     torch.serialization.add_safe_globals(checkpoint_safe_globals())
+
+
+def load_weights(module: torch.nn.Module, path: str) -> None:
+    """Load a checkpoint's ``state_dict`` into ``module`` strictly.
+
+    Every key of the module must be in the file and every key of the file
+    in the module: a checkpoint of another model, or one holding none of
+    this model's keys, is refused instead of leaving random weights.
+
+    Args:
+        module (nn.Module): the model (or its detector).
+        path (str): a checkpoint file (mmengine's or a bare state dict).
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file is not a PyTorch checkpoint, or its keys or
+            shapes do not fit ``module`` (the first few are named).
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{path}: no such checkpoint')
+    try:
+        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:  # torch raises several unpickling errors
+        first_line = str(err).strip().splitlines()[0] if str(err) else ''
+        raise ValueError(f'{path}: not a PyTorch checkpoint that loads with '
+                         f'weights_only=True ({type(err).__name__}: '
+                         f'{first_line[:200]})') from None
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(
+        checkpoint, dict) else None
+    if not isinstance(state, dict) or not all(
+            isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f'{path}: holds no state_dict of tensors')
+    state = {
+        k[7:] if k.startswith('module.') else k: v
+        for k, v in state.items()
+    }
+    own = module.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    wrong_shape = sorted(
+        k for k in set(own) & set(state) if own[k].shape != state[k].shape)
+    problems = [
+        f'{len(keys)} {what} (e.g. {", ".join(keys[:3])})'
+        for what, keys in (('missing keys', missing), ('unexpected keys',
+                                                       unexpected),
+                           ('keys of another shape', wrong_shape)) if keys
+    ]
+    if problems:
+        raise ValueError(f'{path} does not fit {type(module).__name__}: ' +
+                         '; '.join(problems))
+    module.load_state_dict(state, strict=True)

@@ -7,6 +7,12 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 
+class ConfigError(ValueError):
+    """A config value that contradicts the data or the model (e.g. N too
+    small for the training identities): the tools print it and exit 1,
+    without a traceback."""
+
+
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Add ``config``, ``--work-dir``, ``--cfg-options``, ``--launcher`` and
     ``--local-rank`` to a tool's parser."""
@@ -32,6 +38,11 @@ def load_run_config(args: argparse.Namespace) -> Config:
     Returns:
         Config: with ``launcher``, overrides and ``work_dir`` (default
         ``./work_dirs/<config name>``) set.
+
+    Raises:
+        FileNotFoundError: no such config file.
+        ConfigError: a ``--cfg-options`` key below a setting the config
+            lacks.
     """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if not osp.isfile(args.config):
@@ -39,6 +50,8 @@ def load_run_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
+        for key in args.cfg_options:
+            check_override_path(cfg, key)
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -46,3 +59,25 @@ def load_run_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def check_override_path(cfg: Config, key: str) -> None:
+    """Every level above the last of a ``--cfg-options`` key must exist in
+    ``cfg`` (the last may be new: a constructor argument the config leaves
+    at its default), so a typo such as ``model.detectr.x=1`` is named
+    instead of silently adding a setting nothing reads.
+
+    Raises:
+        ConfigError: naming the first missing level.
+    """
+    node, parts = cfg, key.split('.')
+    for depth, part in enumerate(parts[:-1], start=1):
+        if isinstance(node, (list, tuple)) and part.isdigit():
+            found = int(part) < len(node)
+            node = node[int(part)] if found else None
+        else:
+            found = hasattr(node, 'keys') and part in node
+            node = node[part] if found else None
+        if not found:
+            raise ConfigError(f'--cfg-options {key}: the config has no '
+                              f'{".".join(parts[:depth])}')

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from ...models.losses import MemoryBankLoss
+from ...utils import ConfigError
 
 DATA_BATCH = Optional[dict]
 
@@ -24,9 +25,12 @@ class MemoryBufferHook(Hook):
     fill levels, the mean cosine between lookup-table rows and, for iHOIM,
     between table and queue rows, the sign of a collapse.
 
-    Before an iteration it looks at the ground-truth identities of the
-    batch and warns once if any is ≥ N; the loss then raises an error that
-    names N and the label.
+    Before training it compares each loss's N with the identities the
+    training dataset holds (``num_ids`` of a :class:`MOTFrameDataset`,
+    inside any dataset wrappers) and stops if N is smaller. Before an
+    iteration it looks at the ground-truth identities of the batch and
+    warns once if any is ≥ N; the loss then raises an error that names N
+    and the label.
     """
 
     priority = 'NORMAL'  # before LoggerHook, so this iteration's logs show
@@ -45,6 +49,17 @@ class MemoryBufferHook(Hook):
             raise RuntimeError(
                 'MemoryBufferHook found no iHOIMLoss/OIMLoss in the model: '
                 'remove the hook or use an iHOIM/OIM box head')
+        dataset = runner.train_dataloader.dataset
+        while not hasattr(dataset, 'num_ids') and hasattr(dataset, 'dataset'):
+            dataset = dataset.dataset  # RepeatDataset, ClassBalanced...
+        data_ids = getattr(dataset, 'num_ids', None)
+        for loss in self.memory_losses(runner):
+            if data_ids is not None and loss.num_ids < data_ids:
+                raise ConfigError(
+                    f'{getattr(dataset, "ann_file", "the training data")} '
+                    f'holds {data_ids} identities but {type(loss).__name__} '
+                    f'has num_ids={loss.num_ids}: set the model\'s num_ids '
+                    f'to {data_ids}')
 
     def before_train_iter(self,
                           runner,
