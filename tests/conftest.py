@@ -3,6 +3,7 @@ CPU-sized copy of a project config that trains on them."""
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 
 import numpy as np
@@ -10,6 +11,12 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+# the real video, read from ../shared beside the checkout when it is there
+PETS = osp.normpath(osp.join(ROOT, '..', 'shared', 'data', 'PETS09-S2L1'))
+needs_pets = pytest.mark.skipif(
+    not osp.isdir(PETS),
+    reason=f'PETS09-S2L1 not found at {PETS} (../shared beside the checkout)')
 
 NUM_IDS = 3
 IMG_SIZE = (160, 128)  # width, height
@@ -190,3 +197,43 @@ def tracking_test_settings(cfg, seq_root, ann_file):
     test.dataset.pipeline[0].transforms[1].scale = IMG_SIZE
     cfg.test_dataloader = test
     return cfg
+
+
+def run_tool(*args, timeout=900):
+    """Run a project tool (``tools/...py``) from the checkout root."""
+    return subprocess.run([sys.executable, *map(str, args)],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope='session')
+def trained_tracker(tmp_path_factory):
+    """A tiny HMOT trained 60 iterations by tools/train.py, and a converted
+    12-frame test sequence its config tracks.
+
+    Returns:
+        tuple: (root folder, config path); the checkpoint is
+        ``root/work/iter_60.pth``, the sequence ``root/seqs/TEST-01``.
+    """
+    from hmot_mm.datasets.motchallenge_coco import convert
+    root = tmp_path_factory.mktemp('e2e')
+    frames = str(root / 'frames')
+    draw_frames(frames, num_frames=12)
+    cfg = tiny_config(
+        'configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
+        frames,
+        str(root / 'work'),
+        max_iters=60)
+    cfg.default_hooks.checkpoint.interval = 60
+    seqs = root / 'seqs'
+    write_mot_sequence(str(seqs), 'TEST-01', num_frames=12, seed=5)
+    convert(str(seqs), str(root / 'ann'))
+    ann = str(root / 'ann' / 'train_cocoformat.json')
+    tracking_test_settings(cfg, str(seqs), ann)
+    config = str(root / 'tiny_hmot.py')
+    cfg.dump(config)
+    result = run_tool('tools/train.py', config)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root, config

@@ -9,18 +9,13 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, independent_counts, write_mot_sequence
+from conftest import (PETS, ROOT, independent_counts, needs_pets,
+                      write_mot_sequence)
 
 from hmot_mm.datasets import MOTFrameDataset
 from hmot_mm.datasets.motchallenge_coco import convert
 from hmot_mm.datasets.motchallenge_io import (FrameReader, read_gt,
                                               read_seqinfo, video_to_sequence)
-
-SHARED = osp.normpath(osp.join(ROOT, '..', 'shared', 'data'))
-PETS = osp.join(SHARED, 'PETS09-S2L1')
-needs_pets = pytest.mark.skipif(
-    not osp.isdir(PETS),
-    reason=f'PETS09-S2L1 not found at {PETS} (../shared beside the checkout)')
 
 
 def write_gt(tmp_path, text):
@@ -277,7 +272,7 @@ def test_pets09_config_trains_from_the_video(tmp_path):
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.update(
         ann_file=str(tmp_path / 'ann' / 'half-train_cocoformat.json'),
-        data_prefix=dict(img=SHARED + '/'))
+        data_prefix=dict(img=osp.dirname(PETS) + '/'))
     assert DATASETS.build(dataset_cfg).num_ids == cfg.num_ids
     dataset_cfg.update(
         ann_file=str(tmp_path / 'ann' / 'half-val_cocoformat.json'),

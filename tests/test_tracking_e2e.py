@@ -1,49 +1,14 @@
 """End to end: a briefly trained tiny HMOT tracks a generated sequence
 through tools/test.py; the RoI head receives the motion proposals."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import (ROOT, draw_frames, tiny_config, tracking_test_settings,
-                      write_mot_sequence)
-
-from hmot_mm.datasets.motchallenge_coco import convert
-
-CONFIG = 'configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
+from conftest import run_tool
 
 
-@pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    """A tiny HMOT trained 60 iterations, and a converted test sequence."""
-    root = tmp_path_factory.mktemp('e2e')
-    frames = str(root / 'frames')
-    draw_frames(frames, num_frames=12)
-    cfg = tiny_config(CONFIG, frames, str(root / 'work'), max_iters=60)
-    cfg.default_hooks.checkpoint.interval = 60
-    seqs = root / 'seqs'
-    write_mot_sequence(str(seqs), 'TEST-01', num_frames=12, seed=5)
-    convert(str(seqs), str(root / 'ann'))
-    ann = str(root / 'ann' / 'train_cocoformat.json')
-    tracking_test_settings(cfg, str(seqs), ann)
-    config = str(root / 'tiny_hmot.py')
-    cfg.dump(config)
-    result = run_tool('tools/train.py', config)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root, config
-
-
-def run_tool(*args):
-    return subprocess.run([sys.executable, *map(str, args)],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
-
-
-def test_test_tool_writes_tracks_and_metrics(trained):
-    root, config = trained
+def test_test_tool_writes_tracks_and_metrics(trained_tracker):
+    root, config = trained_tracker
     result = run_tool('tools/test.py', config, '--checkpoint',
                       root / 'work' / 'iter_60.pth', '--work-dir',
                       root / 'test')
@@ -59,10 +24,10 @@ def test_test_tool_writes_tracks_and_metrics(trained):
 
 
 @pytest.mark.parametrize('motion_proposals', [True, False])
-def test_roi_head_receives_motion_proposals(trained, motion_proposals):
+def test_roi_head_receives_motion_proposals(trained_tracker, motion_proposals):
     from mmengine.config import Config
     from mmengine.runner import Runner
-    root, config = trained
+    root, config = trained_tracker
     cfg = Config.fromfile(config)
     cfg.work_dir = str(root / f'probe{motion_proposals}')
     cfg.load_from = str(root / 'work' / 'iter_60.pth')
@@ -115,8 +80,8 @@ def run_demo(config, checkpoint, source, out_dir):
                     source, '--out-dir', out_dir)
 
 
-def test_demo_tool_matches_test_tool(trained, tmp_path):
-    root, config = trained
+def test_demo_tool_matches_test_tool(trained_tracker, tmp_path):
+    root, config = trained_tracker
     ckpt = str(root / 'work' / 'iter_60.pth')
     result = run_demo(config, ckpt, root / 'seqs' / 'TEST-01', tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -133,10 +98,10 @@ def test_demo_tool_matches_test_tool(trained, tmp_path):
         atol=0.011)
 
 
-def test_demo_tool_bad_inputs(trained, tmp_path):
+def test_demo_tool_bad_inputs(trained_tracker, tmp_path):
     import cv2
     from mmengine.config import Config
-    root, config = trained
+    root, config = trained_tracker
     ckpt = str(root / 'work' / 'iter_60.pth')
     broken = tmp_path / 'broken.mp4'
     broken.write_bytes(b'\x00' * 512)

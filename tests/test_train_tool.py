@@ -7,18 +7,10 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT, tiny_config
+from conftest import ROOT, run_tool, tiny_config
 
 IHOIM_CONFIG = 'configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
 MEMORY = 'detector.roi_head.bbox_head.loss_reid.'
-
-
-def run_tool(*args):
-    return subprocess.run([sys.executable, *args],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
 
 
 @pytest.fixture(scope='module')

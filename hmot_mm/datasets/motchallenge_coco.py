@@ -11,8 +11,9 @@ import json
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
+import cv2
 import numpy as np
 
 from .motchallenge_io import (DISTRACTOR_CLASSES, PEDESTRIAN, FrameReader,
@@ -32,7 +33,40 @@ def find_sequences(root: str) -> List[str]:
     if not seqs:
         raise FileNotFoundError(f'{root}: no sequence folder (one with a '
                                 'seqinfo.ini) here')
+    lacking = sorted(
+        d for d in os.listdir(root)
+        if osp.isfile(osp.join(root, d, 'gt', 'gt.txt'))
+        and not osp.isfile(osp.join(root, d, 'seqinfo.ini')))
+    if lacking:
+        raise FileNotFoundError(
+            f'{root}: {", ".join(lacking)} hold gt/gt.txt but no '
+            'seqinfo.ini; add one (or move the folder away) so that no '
+            'sequence is left out silently')
     return seqs
+
+
+def check_images(seq_dir: str, info) -> None:
+    """Every frame 1..seqLength of an image sequence exists as
+    ``imDir/%06d{imExt}`` and has an image header OpenCV can decode.
+
+    Raises:
+        FileNotFoundError / ValueError: naming the first bad frames.
+    """
+    im_dir = osp.join(seq_dir, info.im_dir)
+    paths = [
+        osp.join(im_dir, f'{i:06d}{info.im_ext}')
+        for i in range(1, info.length + 1)
+    ]
+    missing = [p for p in paths if not osp.isfile(p)]
+    if missing:
+        raise FileNotFoundError(
+            f'{im_dir}: {len(missing)} of {info.length} frames missing, '
+            f'e.g. {", ".join(osp.basename(p) for p in missing[:3])}')
+    unreadable = [p for p in paths if not cv2.haveImageReader(p)]
+    if unreadable:
+        raise ValueError(
+            f'{im_dir}: {len(unreadable)} frames are not images OpenCV '
+            f'can decode, e.g. {", ".join(unreadable[:3])}')
 
 
 def keep_one_detector_copy(seqs: List[str], detector: str) -> List[str]:
@@ -136,13 +170,16 @@ def build_split(sequences: List[dict], frame_range) -> dict:
     return out
 
 
-def convert(root: str,
-            out_dir: str,
-            split_train: bool = False,
-            vis_thr: float = 0.0,
-            mot17_detector: str = 'FRCNN',
-            overwrite: bool = False,
-            image_root: Optional[str] = None) -> Dict[str, dict]:
+def convert(
+    root: str,
+    out_dir: str,
+    split_train: bool = False,
+    vis_thr: float = 0.0,
+    mot17_detector: str = 'FRCNN',
+    overwrite: bool = False,
+    image_root: Optional[str] = None,
+    frame_ranges: Optional[Dict[str, Tuple[int,
+                                           int]]] = None) -> Dict[str, dict]:
     """Convert the sequences under ``root`` and write the annotation files.
 
     A sequence is a folder with ``seqinfo.ini``, ``gt/gt.txt`` and either
@@ -164,6 +201,10 @@ def convert(root: str,
         image_root (str, optional): what ``file_name`` is relative to (the
             training config's ``data_root + data_prefix.img``); default
             ``root``'s folder of sequences.
+        frame_ranges (dict, optional): name → (first, last) MOT frame
+            numbers (1-based, inclusive): also write frames first..last of
+            every sequence as ``{name}_cocoformat.json`` (e.g. a split of
+            the training half to choose settings on).
 
     Returns:
         dict: file name → written COCO-VID dict.
@@ -176,6 +217,12 @@ def convert(root: str,
     if mot17_detector not in ('DPM', 'FRCNN', 'SDP'):
         raise ValueError(f'mot17_detector={mot17_detector!r}: one of DPM, '
                          'FRCNN, SDP')
+    for name, (first, last) in (frame_ranges or {}).items():
+        if not 1 <= first <= last:
+            raise ValueError(f'frame range {name}:{first}-{last}: need '
+                             '1 <= first <= last')
+    if osp.exists(out_dir) and not osp.isdir(out_dir):
+        raise NotADirectoryError(f'{out_dir}: exists and is not a folder')
     if osp.isdir(out_dir) and os.listdir(out_dir) and not overwrite:
         raise FileExistsError(f'{out_dir} already holds files; pass '
                               '--overwrite to replace them')
@@ -186,7 +233,9 @@ def convert(root: str,
     for seq_dir in seqs:
         info = read_seqinfo(seq_dir)
         video = None
-        if not osp.isdir(osp.join(seq_dir, info.im_dir)):
+        if osp.isdir(osp.join(seq_dir, info.im_dir)):
+            check_images(seq_dir, info)
+        else:
             video = find_video(seq_dir)
             if video is None:
                 raise FileNotFoundError(
@@ -213,9 +262,20 @@ def convert(root: str,
             sequences, lambda n: (1, n // 2))
         outputs['half-val_cocoformat.json'] = build_split(
             sequences, lambda n: (n // 2 + 1, n))
+    for name, (first, last) in (frame_ranges or {}).items():
+        for seq in sequences:
+            if last > seq['info'].length:
+                raise ValueError(
+                    f'frame range {name}:{first}-{last}: '
+                    f'{seq["rel"]} has {seq["info"].length} frames')
+        outputs[f'{name}_cocoformat.json'] = build_split(
+            sequences, lambda n, first=first, last=last: (first, last))
     os.makedirs(out_dir, exist_ok=True)
     for name, content in outputs.items():
         write_json_atomic(osp.join(out_dir, name), content)
+    for stale in os.listdir(out_dir):  # an earlier run's other splits
+        if stale.endswith('_cocoformat.json') and stale not in outputs:
+            os.remove(osp.join(out_dir, stale))
     return outputs
 
 
@@ -226,6 +286,9 @@ def write_json_atomic(path: str, content: dict) -> None:
     try:
         with os.fdopen(fd, 'w') as f:
             json.dump(content, f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 → a normal file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

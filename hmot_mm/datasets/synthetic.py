@@ -279,6 +279,9 @@ class SyntheticSequence:
     def __post_init__(self):
         if self.persons < 1:
             raise ValueError(f'persons must be >= 1, got {self.persons}')
+        if not (np.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f'fps must be a positive frame rate, got '
+                             f'{self.fps}')
         width, height = self.size
         if width < 64 or height < 64:
             raise ValueError(f'size must be at least 64x64, got {self.size}')

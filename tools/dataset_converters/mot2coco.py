@@ -5,12 +5,16 @@ dense identities for training hmot_mm models.
         -o data/MOT17/annotations --split-train [--vis-thr 0.1]
 
 Writes ``train_cocoformat.json`` (and with ``--split-train`` the first and
-second half of every sequence as ``half-train_``/``half-val_cocoformat.json``).
+second half of every sequence as ``half-train_``/``half-val_cocoformat.json``;
+with ``--frames NAME:FIRST-LAST`` frames FIRST..LAST as
+``NAME_cocoformat.json``, e.g. ``--frames train-sub:1-300`` to choose
+settings on part of the training half).
 Only pedestrians are kept (class 1, conf 1); MOT17 keeps one detector copy.
 Each file records ``num_ids``: set the model's ``num_ids`` to the printed N.
 """
 import argparse
 import os.path as osp
+import re
 import sys
 
 sys.path.insert(0,
@@ -42,14 +46,28 @@ def main() -> None:
         help='what file names are relative to (default: '
         'the folder of the sequences)')
     parser.add_argument(
+        '--frames',
+        action='append',
+        default=[],
+        metavar='NAME:FIRST-LAST',
+        help='also write MOT frames FIRST..LAST of every sequence as '
+        'NAME_cocoformat.json (repeatable)')
+    parser.add_argument(
         '--overwrite',
         action='store_true',
         help='replace files in a non-empty --out-dir')
     args = parser.parse_args()
+    frame_ranges = {}
+    for text in args.frames:
+        match = re.fullmatch(r'([\w.-]+):(\d+)-(\d+)', text)
+        if match is None:
+            parser.error(f'--frames {text!r}: expected NAME:FIRST-LAST, '
+                         'e.g. train-sub:1-300')
+        frame_ranges[match[1]] = (int(match[2]), int(match[3]))
     try:
         outputs = convert(args.input, args.out_dir, args.split_train,
                           args.vis_thr, args.mot17_detector, args.overwrite,
-                          args.image_root)
+                          args.image_root, frame_ranges)
     except (OSError, ValueError) as e:
         sys.exit(f'mot2coco: {e}')
     for name, content in outputs.items():
