@@ -105,8 +105,8 @@ def graph_forward(image, graph, padding):
     return x + conv(y, 'expanded_conv_2/project', relu=False)
 
 
-def mmdet_forward(image, state):
-    backbone = MODELS.build(dict(type='MobileNetV2', out_indices=(7, )))
+def mmdet_forward(image, state, backbone_type='MobileNetV2'):
+    backbone = MODELS.build(dict(type=backbone_type, out_indices=(7, )))
     backbone.load_state_dict(state, strict=True)
     backbone.eval()
     x = torch.from_numpy(image.transpose(2, 0, 1)[None].copy())
@@ -134,6 +134,20 @@ def test_converted_layers_equal_the_graph(converted, height, width):
         np.testing.assert_allclose(
             ours, graph_forward(image, graph, 'torch'), atol=1e-4 * scale)
         assert np.abs(ours - same).max() > 0.05 * scale
+
+
+def test_tf_padded_backbone_equals_the_graph_on_even_sizes(converted):
+    """hmot_mm's TFMobileNetV2 pads stride-2 layers as TF: the same
+    weights then give the graph's features on any size."""
+    import hmot_mm  # noqa: F401  (registers TFMobileNetV2)
+    graph, state = converted
+    image = np.random.default_rng(1).uniform(-1, 1, (64, 48, 3))
+    image = image.astype(np.float32)
+    same = graph_forward(image, graph, 'tf_same')
+    np.testing.assert_allclose(
+        mmdet_forward(image, state, 'TFMobileNetV2'),
+        same,
+        atol=1e-4 * np.abs(same).max())
 
 
 def test_bn_eps_is_folded_into_the_variance(converted):

@@ -1,3 +1,4 @@
+from .backbones import TFMobileNetV2
 from .losses import MemoryBankLoss, OIMLoss, iHOIMLoss
 from .mot import HMOT
 from .roi_heads import OIMBBoxHead, iHOIMBBoxHead, iHOIMRoIHead
@@ -5,5 +6,5 @@ from .trackers import MotionProposalTracker
 
 __all__ = [
     'iHOIMLoss', 'OIMLoss', 'MemoryBankLoss', 'iHOIMBBoxHead', 'OIMBBoxHead',
-    'iHOIMRoIHead', 'MotionProposalTracker', 'HMOT'
+    'iHOIMRoIHead', 'MotionProposalTracker', 'HMOT', 'TFMobileNetV2'
 ]

@@ -1,0 +1,3 @@
+from .tf_mobilenet_v2 import TFMobileNetV2
+
+__all__ = ['TFMobileNetV2']
