@@ -1,10 +1,11 @@
 # make test: set up .venv if needed, then run the test suite.
 # make demo: the main job on the embedded default: synthetic data, CPU
 #            training, tracking a held-out sequence, metrics and a video.
+# make pets: the real-video benchmark (PETS09-S2L1 from ../shared/data).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test demo lint clean
+.PHONY: setup test demo pets lint clean
 
 setup:
 	@bash tools/setup_env.sh
@@ -14,6 +15,9 @@ test: setup
 
 demo: setup
 	@bash tools/run_demo.sh
+
+pets: setup
+	@bash tools/run_pets.sh
 
 lint: setup
 	$(PY) -m pip install -q flake8 isort==5.13.2 yapf==0.40.1

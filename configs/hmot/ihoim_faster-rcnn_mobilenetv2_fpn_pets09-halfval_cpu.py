@@ -1,0 +1,23 @@
+# The real-video benchmark (`make pets`): PETS09-S2L1 frames 1-397 train,
+# 398-795 tracked and scored, on 2 CPU cores. It departs from the paper's
+# recipe (the base) as the CPU demo does, chosen on frames 1-300 against
+# 301-397 (docs/pets09.md): lambda = 0.1 p(person)^2 and AdamW (lr 4e-4, no
+# clipping) instead of 2 p(person)^2 with SGD; mmdet's R-CNN sampling
+# (background IoU < 0.5, 25 % positives) and no regressor BN instead of
+# HOIM's. With the paper's recipe the same run tracked at validation MOTA
+# 0.32 (precision 0.62), with these departures at 0.87.
+_base_ = (
+    './ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu_paper-recipe.py')
+
+model = dict(
+    detector=dict(
+        roi_head=dict(
+            bbox_head=dict(reg_bn=False, loss_reid=dict(oim_weight=0.1))),
+        train_cfg=dict(
+            rcnn=dict(
+                assigner=dict(neg_iou_thr=0.5),
+                sampler=dict(pos_fraction=0.25)))))
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=4e-4, weight_decay=1e-4))
