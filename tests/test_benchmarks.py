@@ -1,0 +1,35 @@
+"""The benchmark scripts' --quick modes run and report consistent figures
+(the timing claims themselves are measured in docs/, not asserted here)."""
+import re
+
+from conftest import run_tool
+
+
+def test_speed_quick_writes_table_and_plot(tmp_path):
+    out = tmp_path / 'speed.md'
+    result = run_tool('tools/benchmarks/speed.py', '--quick', '--threads', '1',
+                      '--out', out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / 'speed.png').stat().st_size > 0
+    rows = [
+        line.split('|')[1:-1] for line in out.read_text().splitlines()
+        if line.startswith('| MobileNetV2-FPN')
+    ]
+    assert len(rows) == 2
+    for cells in rows:
+        detector, hmot, two_stage, ratio, ratio2 = (
+            float(c) for c in cells[2:])
+        # ratios are recomputed from the printed (rounded) milliseconds
+        assert abs(ratio - hmot / detector) < 0.01 + 1 / detector
+        assert abs(ratio2 - two_stage / hmot) < 0.01 + 1 / hmot
+    assert re.search(r'HMOT time grows [+-]\d+ %', out.read_text())
+
+
+def test_speed_refuses_bad_arguments(tmp_path):
+    result = run_tool('tools/benchmarks/speed.py', '--people', '0', '--out',
+                      tmp_path / 'speed.md')
+    assert result.returncode != 0
+    assert '--people and --frames must be >= 1' in result.stderr
+    result = run_tool('tools/benchmarks/speed.py', '--out',
+                      tmp_path / 'missing' / 'speed.md')
+    assert result.returncode != 0 and 'does not exist' in result.stderr
