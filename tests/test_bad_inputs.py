@@ -151,6 +151,10 @@ CASES = {
     'test: a checkpoint of none of the keys':
     (['tools/test.py', '{config}', '--checkpoint',
       '{root}/foreign.pth'], 'missing keys'),
+    'test: a checkpoint of another N': ([
+        'tools/test.py', '{config}', '--checkpoint', '{ckpt}', '--cfg-options',
+        'model.detector.roi_head.bbox_head.loss_reid.num_ids=5'
+    ], 'keys of another shape (e.g. detector.roi_head.bbox_head.loss_reid'),
     'test: a whole model given as --detector':
     (['tools/test.py', '{config}', '--detector',
       '{ckpt}'], 'unexpected keys (e.g. detector.'),
@@ -183,6 +187,7 @@ def test_bad_input_is_refused_and_named(case, files, trained_tracker):
         root=files, config=config, ckpt=model_root / 'work' / 'iter_60.pth')
     result = run_tool(*(a.format(**names) for a in argv))
     assert result.returncode != 0, (case, result.stdout[-2000:])
+    assert 'weights_only=False' not in result.stderr, case  # unsafe advice
     assert message.format(**names) in result.stderr, (case,
                                                       result.stderr[-2000:])
     assert 'Traceback' not in result.stderr, case
