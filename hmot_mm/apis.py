@@ -59,7 +59,7 @@ def track_frames(model: torch.nn.Module, frames: Iterator[Tuple[int,
     for index, (number, image) in enumerate(frames):
         data = pipeline(
             dict(
-                img=[image.astype(np.float32)],
+                img=[image],  # uint8, as LoadFrame gives the test pipeline
                 frame_id=[index],
                 ori_shape=[image.shape[:2]],
                 img_id=[number],

@@ -83,7 +83,15 @@ def run_demo(config, checkpoint, source, out_dir):
 
 
 def test_demo_tool_matches_test_tool(trained_tracker, tmp_path):
-    root, config = trained_tracker
+    """The same rows from both tools, on frames the test pipeline resizes
+    (160x128 → 240x192: the resize sees the decoded uint8 frame in both;
+    demo_track used to resize a float32 copy and drift apart)."""
+    from mmengine.config import Config
+    root, base_config = trained_tracker
+    cfg = Config.fromfile(base_config)
+    cfg.test_dataloader.dataset.pipeline[0].transforms[1].scale = (240, 192)
+    config = str(tmp_path / 'resized.py')
+    cfg.dump(config)
     ckpt = str(root / 'work' / 'iter_60.pth')
     result = run_demo(config, ckpt, root / 'seqs' / 'TEST-01', tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -60,7 +60,7 @@ test_dataloader = dict(
                 dict(type='Resize', scale=test_scale, keep_ratio=True),
                 dict(type='LoadTrackAnnotations')
             ]),
-        dict(type='PackTrackInputs', meta_keys=('frame_index', ))
+        dict(type='PackTrackInputs', meta_keys=('frame_index', 'mot_frame_id'))
     ]))
 
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters)

@@ -28,7 +28,7 @@ test_pipeline = [
             dict(type='Resize', scale=(1088, 1088), keep_ratio=True),
             dict(type='LoadTrackAnnotations')
         ]),
-    dict(type='PackTrackInputs', meta_keys=('frame_index', ))
+    dict(type='PackTrackInputs', meta_keys=('frame_index', 'mot_frame_id'))
 ]
 train_dataloader = dict(
     batch_size=3,

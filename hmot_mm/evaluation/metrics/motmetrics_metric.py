@@ -42,7 +42,10 @@ class MotMetricsMetric(BaseVideoMetric):
 
     Args:
         results_dir (str, optional): also write each sequence's tracks to
-            ``results_dir/<SEQ>.txt`` (MOTChallenge rows).
+            ``results_dir/<SEQ>.txt`` (MOTChallenge rows), numbered by the
+            sequence's frames (``mot_frame_id``: frames 398-795 of a
+            half-val split keep those numbers, as ``tools/demo_track.py
+            --frames 398-795`` writes them).
         collect_device (str): see ``BaseMetric``.
         prefix (str, optional): metric name prefix; default ``motmetrics``.
     """
@@ -72,6 +75,9 @@ class MotMetricsMetric(BaseVideoMetric):
         return dict(
             seq=sequence_name(sample),
             length=video_len,
+            # the sequence's own frame number (a half-val split starts
+            # later), for the written files
+            offset=int(sample.get('mot_frame_id', frame)) - frame,
             gt=to_rows(frame, [g['bbox']
                                for g in gt], [g['instance_id'] for g in gt],
                        [g.get('mot_conf', 1.0)
@@ -83,16 +89,19 @@ class MotMetricsMetric(BaseVideoMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         gt, pred = defaultdict(list), defaultdict(list)
-        lengths = {}
+        lengths, offsets = {}, {}
         for r in results:
             gt[r['seq']].append(r['gt'])
             pred[r['seq']].append(r['pred'])
             lengths[r['seq']] = r['length']
+            offsets[r['seq']] = r.get('offset', 0)
         gt = {k: np.concatenate(v) for k, v in gt.items()}
         pred = {k: np.concatenate(v) for k, v in pred.items()}
         if self.results_dir:
             os.makedirs(self.results_dir, exist_ok=True)
             for name, rows in pred.items():
+                rows = rows.copy()
+                rows['frame'] += offsets[name]
                 write_results(osp.join(self.results_dir, f'{name}.txt'), rows)
         scores = evaluate(gt, pred, lengths)
         logger = MMLogger.get_current_instance()
