@@ -90,7 +90,9 @@ test_dataloader = dict(
                     dict(type='Resize', scale=test_scale, keep_ratio=True),
                     dict(type='LoadTrackAnnotations')
                 ]),
-            dict(type='PackTrackInputs', meta_keys=('frame_index', 'mot_frame_id'))
+            dict(
+                type='PackTrackInputs',
+                meta_keys=('frame_index', 'mot_frame_id'))
         ]))
 test_evaluator = [dict(type='MotMetricsMetric')]
 
