@@ -204,8 +204,7 @@ def test_cpu_paper_recipe_configs_keep_the_paper_values(
             head.reg_bn) == (2.0, True, True)
     assert head.loss_reid.bg_queue_size == head.loss_reid.num_ids
     dataset = paper.train_dataloader.dataset
-    assert head.loss_reid.num_ids == dataset.get('dataset',
-                                                 dataset).num_ids
+    assert head.loss_reid.num_ids == dataset.get('dataset', dataset).num_ids
     optimizer = paper.optim_wrapper.optimizer
     assert (optimizer.type, optimizer.lr, optimizer.weight_decay,
             paper.optim_wrapper.clip_grad.max_norm) == ('SGD', 0.003, 5e-4, 10)
@@ -236,8 +235,8 @@ def test_hook_stops_before_training_when_n_is_too_small():
     model = torch.nn.Sequential(
         iHOIMLoss(num_ids=2, bg_queue_size=4, feat_dim=2))
     MemoryBufferHook().before_train(fake_runner(model, data_ids=2))
-    with pytest.raises(ConfigError,
-                       match='ann.json holds 3 identities .* num_ids=2'):
+    with pytest.raises(
+            ConfigError, match='ann.json holds 3 identities .* num_ids=2'):
         MemoryBufferHook().before_train(fake_runner(model, data_ids=3))
 
 
