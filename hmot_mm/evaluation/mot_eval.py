@@ -70,13 +70,13 @@ def preprocess(gt: np.ndarray, hyp: np.ndarray, mot20: bool = False):
         pedestrian & (gt['conf'] == 0))
     keep = np.ones(len(hyp), bool)
     for frame in np.unique(gt['frame'][ignored]):
-        g = gt[gt['frame'] == frame]
+        in_frame = gt['frame'] == frame
         h_idx = np.nonzero(hyp['frame'] == frame)[0]
         if not len(h_idx):
             continue
-        iou = box_iou(boxes(g), boxes(hyp[h_idx]))
+        iou = box_iou(boxes(gt[in_frame]), boxes(hyp[h_idx]))
         rows, cols = linear_sum_assignment(-np.where(iou >= 0.5, iou, 0))
-        g_ignored = ignored[gt['frame'] == frame]
+        g_ignored = ignored[in_frame]
         for r, c in zip(rows, cols):
             if iou[r, c] >= 0.5 and g_ignored[r]:
                 keep[h_idx[c]] = False

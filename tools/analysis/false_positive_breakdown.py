@@ -16,16 +16,11 @@ import numpy as np
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.motchallenge_io import read_gt  # noqa: E402
+from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 from hmot_mm.utils import box_iou  # noqa: E402
 
 BANDS = (('0 (nobody)', 0.0, 1e-9), ('(0, 0.1)', 1e-9, 0.1),
          ('[0.1, 0.3)', 0.1, 0.3), ('[0.3, 0.5)', 0.3, 0.5))
-
-
-def xyxy(rows: np.ndarray) -> np.ndarray:
-    return np.stack(
-        [rows['x'], rows['y'], rows['x'] + rows['w'], rows['y'] + rows['h']],
-        1)
 
 
 def main() -> None:
@@ -41,7 +36,7 @@ def main() -> None:
     best, size, frames = [], [], []
     for frame in np.unique(hyp['frame']):
         g, h = gt[gt['frame'] == frame], hyp[hyp['frame'] == frame]
-        iou = box_iou(xyxy(g), xyxy(h)) if len(g) else np.zeros((1, len(h)))
+        iou = box_iou(boxes(g), boxes(h)) if len(g) else np.zeros((1, len(h)))
         match = iou.argmax(0)
         best += list(iou.max(0))
         frames += [frame] * len(h)
