@@ -32,3 +32,55 @@ def test_dataset_config(name):
     assert steps[:2] == ['LoadFrame', 'LoadTrackAnnotations']
     assert steps[-1] == 'PackReIDDetInputs'
     assert cfg.test_dataloader.dataset.test_mode
+
+
+# every config whose model reads N and B from a dataset base: base -> leaves
+USERS = {
+    'mot16.py': [
+        'hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
+        'hmot/ihoim_faster-rcnn_r50-c4_22e_mot16.py',
+        'hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py',
+        'hmot/oim_faster-rcnn_r50_fpn_22e_mot16.py'
+    ],
+    'mot20.py': [
+        'hmot/ihoim_faster-rcnn_r50_fpn_22e_mot20.py',
+        'hmot/ihoim_faster-rcnn_r50_fpn_22e_mot20_no-mm.py',
+        'hmot/ihoim_faster-rcnn_r50-c4_22e_mot20.py',
+        'hmot/oim_faster-rcnn_r50_fpn_22e_mot20.py'
+    ],
+    'pets09_halfval.py': [
+        'hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py',
+        'hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu_paper'
+        '-recipe.py'
+    ],
+}
+
+
+@pytest.mark.parametrize('base', sorted(USERS))
+def test_n_and_b_are_stated_once_in_the_dataset_base(base, tmp_path):
+    """Changing only the dataset base's num_ids and bg_queue_size resizes
+    the lookup table and queue of every model config that uses it."""
+    import shutil
+
+    from mmdet.registry import MODELS
+
+    import hmot_mm  # noqa: F401  (registers the losses)
+    configs = tmp_path / 'configs'
+    shutil.copytree(osp.join(ROOT, 'configs'), configs)
+    path = configs / '_base_' / 'datasets' / base
+    text = path.read_text()
+    assert text.count('\nnum_ids = ') == text.count('\nbg_queue_size = ') == 1
+    lines = [
+        'num_ids = 37' if line.startswith('num_ids = ') else
+        'bg_queue_size = 23' if line.startswith('bg_queue_size = ') else line
+        for line in text.splitlines()
+    ]
+    path.write_text('\n'.join(lines) + '\n')
+    for leaf in USERS[base]:
+        cfg = Config.fromfile(str(configs / leaf))
+        loss = MODELS.build(
+            dict(cfg.model.detector.roi_head.bbox_head.loss_reid, feat_dim=8))
+        assert loss.lookup_table.shape == (37, 8), leaf
+        if hasattr(loss, 'bg_queue'):  # OIM has no queue
+            assert loss.bg_queue.shape == (23, 8), leaf
+        assert cfg.train_dataloader.dataset.num_ids == 37

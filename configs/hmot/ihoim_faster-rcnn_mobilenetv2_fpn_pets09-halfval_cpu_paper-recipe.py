@@ -20,14 +20,16 @@ max_iters = 2000
 model = dict(
     detector=dict(
         data_preprocessor=dict(  # TF's input: RGB scaled to [-1, 1]
-            mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5]),
+            mean=[127.5, 127.5, 127.5],
+            std=[127.5, 127.5, 127.5]),
         backbone=dict(
             init_cfg=dict(
                 checkpoint='checkpoints/mobilenetv2_coco-person_mmdet.pth')),
         roi_head=dict(
             bbox_head=dict(
                 loss_reid=dict(
-                    num_ids=_base_.num_ids, bg_queue_size=_base_.num_ids)))))
+                    num_ids=_base_.num_ids,
+                    bg_queue_size=_base_.bg_queue_size)))))
 
 train_pipeline = [
     dict(type='LoadFrame'),
@@ -60,7 +62,8 @@ test_dataloader = dict(
                 dict(type='Resize', scale=test_scale, keep_ratio=True),
                 dict(type='LoadTrackAnnotations')
             ]),
-        dict(type='PackTrackInputs', meta_keys=('frame_index', 'mot_frame_id'))
+        dict(
+            type='PackTrackInputs', meta_keys=('frame_index', 'mot_frame_id'))
     ]))
 
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters)

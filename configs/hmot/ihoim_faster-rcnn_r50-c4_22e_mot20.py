@@ -8,4 +8,6 @@ model = dict(
     detector=dict(
         roi_head=dict(
             bbox_head=dict(
-                loss_reid=dict(num_ids=2332, bg_queue_size=2000)))))
+                loss_reid=dict(
+                    num_ids=_base_.num_ids,
+                    bg_queue_size=_base_.bg_queue_size)))))

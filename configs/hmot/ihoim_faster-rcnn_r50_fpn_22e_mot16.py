@@ -4,3 +4,10 @@ _base_ = [
     '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
     'mmdet::_base_/default_runtime.py'
 ]
+model = dict(
+    detector=dict(
+        roi_head=dict(
+            bbox_head=dict(
+                loss_reid=dict(
+                    num_ids=_base_.num_ids,
+                    bg_queue_size=_base_.bg_queue_size)))))

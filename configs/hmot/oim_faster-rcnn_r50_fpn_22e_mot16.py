@@ -5,4 +5,7 @@ _base_ = [
     '../_base_/datasets/mot16.py', '../_base_/schedules/hmot_22e.py',
     'mmdet::_base_/default_runtime.py'
 ]
-model = dict(motion_proposals=False)
+model = dict(
+    motion_proposals=False,
+    detector=dict(
+        roi_head=dict(bbox_head=dict(loss_reid=dict(num_ids=_base_.num_ids)))))

@@ -8,5 +8,4 @@ _base_ = [
 model = dict(
     motion_proposals=False,
     detector=dict(
-        roi_head=dict(
-            bbox_head=dict(loss_reid=dict(num_ids=2332)))))
+        roi_head=dict(bbox_head=dict(loss_reid=dict(num_ids=_base_.num_ids)))))

@@ -6,7 +6,8 @@
 _base_ = './mot_frames.py'
 
 data_root = 'data/MOT16/'
-num_ids = 517
+num_ids = 517  # N, the lookup table's rows
+bg_queue_size = 500  # B, the paper's for MOT16
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,

@@ -8,7 +8,8 @@
 _base_ = './mot_frames.py'
 
 data_root = 'data/MOT17/'
-num_ids = 517
+num_ids = 517  # N, the lookup table's rows
+bg_queue_size = 500  # B, the paper's for MOT16
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,

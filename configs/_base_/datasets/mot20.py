@@ -6,7 +6,8 @@
 _base_ = './mot_frames.py'
 
 data_root = 'data/MOT20/'
-num_ids = 2332
+num_ids = 2332  # N, the lookup table's rows
+bg_queue_size = 2000  # B, the paper's for MOT20
 max_people_per_frame = 246  # the paper, Sec. 4.1; the model caps must fit
 train_dataloader = dict(
     dataset=dict(

@@ -6,7 +6,8 @@
 _base_ = './mot_frames.py'
 
 video_root = '../shared/data/'
-num_ids = 10
+num_ids = 10  # N, the lookup table's rows
+bg_queue_size = 10  # B = N
 train_dataloader = dict(
     dataset=dict(
         data_root='',

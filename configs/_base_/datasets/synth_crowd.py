@@ -8,7 +8,8 @@
 _base_ = './mot_frames.py'
 
 data_root = 'data/synth_crowd/'
-num_ids = 375
+num_ids = 375  # N, the lookup table's rows
+bg_queue_size = 320  # B ~ 0.86 N, MOT20's ratio
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,

@@ -1,12 +1,12 @@
 # What every HMOT model shares: the plugin import, the iHOIM loss with the
-# paper's settings (N and B are the dataset's), DeepSORT's settings and the
-# memory-bank hook. Combined with an mmdet detector base by the model bases.
+# paper's settings, DeepSORT's settings and the memory-bank hook. Combined
+# with an mmdet detector base by the model bases. N and B (num_ids,
+# bg_queue_size) are the dataset's: each dataset base states them and each
+# leaf config reads them into the loss (_base_.num_ids).
 custom_imports = dict(imports=['hmot_mm'], allow_failed_imports=False)
 
 ihoim_loss = dict(
     type='iHOIMLoss',
-    num_ids=517,
-    bg_queue_size=500,
     temperature=1 / 30,
     momentum=0.5,
     smr_decay=0.99,

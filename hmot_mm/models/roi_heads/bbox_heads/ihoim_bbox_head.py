@@ -61,8 +61,7 @@ class iHOIMBBoxHead(BBoxHead):
                  embed_dim: int = 256,
                  embed_bn: bool = False,
                  reg_bn: bool = False,
-                 loss_reid: ConfigType = dict(
-                     type='iHOIMLoss', num_ids=517, bg_queue_size=500),
+                 loss_reid: ConfigType = dict(type='iHOIMLoss'),
                  num_classes: int = 1,
                  with_cls: bool = False,
                  reg_class_agnostic: bool = True,

@@ -17,7 +17,6 @@ class OIMBBoxHead(iHOIMBBoxHead):
         **kwargs: as :class:`iHOIMBBoxHead`.
     """
 
-    def __init__(self,
-                 loss_reid: ConfigType = dict(type='OIMLoss', num_ids=517),
+    def __init__(self, loss_reid: ConfigType = dict(type='OIMLoss'),
                  **kwargs) -> None:
         super().__init__(loss_reid=loss_reid, with_cls=True, **kwargs)
