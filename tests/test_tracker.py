@@ -76,6 +76,35 @@ def test_appearance_separates_swapped_positions():
     assert seen[4][0] == seen[-1][0] and seen[4][1] == seen[-1][1]
 
 
+def test_iou_only_association_follows_positions():
+    """appearance=False (SORT): the swap of the test above is followed by
+    position, so each identity changes track; ids do not depend on the
+    embeddings at all, and a returning track is matched by IoU alone."""
+    a, b = box(100, 100), box(140, 100)
+    frames = [[(a, 0), (b, 1)]] * 5 + [[(b, 0), (a, 1)]] * 3
+    seen = run(MotionProposalTracker(appearance=False), frames)
+    assert seen[4][0] == seen[-1][1] and seen[4][1] == seen[-1][0]
+
+    def ids_with(embeds):
+        tracker = MotionProposalTracker(appearance=False, n_init=1)
+        out = []
+        for t in range(6):
+            boxes = np.array([box(20 + 5 * t, 60), box(90 - 5 * t, 150)])
+            out.append(tracker.track(boxes, [0.9, 0.9], embeds[t])[1])
+        return np.concatenate(out)
+
+    rng = np.random.default_rng(1)
+    assert (ids_with(rng.normal(size=(6, 2, DIM))) == ids_with(
+        rng.normal(size=(6, 2, DIM)))).all()
+    # missed for two frames, back with another look: DeepSORT's cascade
+    # refuses the embedding and its IoU stage only takes tracks missed in
+    # this frame; IoU-only association takes every live track
+    walk = [[(box(50, 100), 0)]] * 4 + [[]] * 2 + [[(box(50, 100), 1)]] * 3
+    for appearance, keeps_id in ((False, True), (True, False)):
+        seen = run(MotionProposalTracker(appearance=appearance), walk)
+        assert (seen[3][0] == seen[-1][1]) is keeps_id
+
+
 def test_motion_proposals_are_the_kalman_prediction_once_per_frame():
     tracker = MotionProposalTracker(n_init=1)
     kf = KalmanFilter()

@@ -63,6 +63,9 @@ class MotionProposalTracker:
        (4 d.o.f., 9.4877). Hungarian assignment per level.
     3. IoU matching (cost 1 − IoU ≤ ``max_iou_distance``) of the tentative
        tracks and of the confirmed ones missed only in this frame.
+       With ``appearance=False`` the cascade is skipped and every track
+       goes to this IoU matching: SORT (Bewley et al. 2016) with DeepSORT's
+       track life cycle, the ablation's IoU-only association.
     4. Optional, beyond the paper: BYTE-style IoU matching of the tracks
        still unmatched to detections scoring in
        [``low_score_thr``, ``score_thr``).
@@ -83,6 +86,8 @@ class MotionProposalTracker:
             ``'kalman'``, the filter's state corrected by this frame's
             detection (Wojke's reference), or ``'detection'``, the matched
             detection's box. Defaults to ``'kalman'``.
+        appearance (bool): match by embeddings (DeepSORT's cascade);
+            ``False`` associates by IoU alone. Defaults to True.
     """
 
     def __init__(self,
@@ -93,7 +98,8 @@ class MotionProposalTracker:
                  max_iou_distance: float = 0.7,
                  max_age: int = 30,
                  n_init: int = 3,
-                 output_box: str = 'kalman') -> None:
+                 output_box: str = 'kalman',
+                 appearance: bool = True) -> None:
         if output_box not in ('kalman', 'detection'):
             raise ValueError(f"output_box={output_box!r}: 'kalman' or "
                              "'detection'")
@@ -113,6 +119,7 @@ class MotionProposalTracker:
         self.max_age = max_age
         self.n_init = n_init
         self.output_box = output_box
+        self.appearance = appearance
         self.kf = KalmanFilter()
         self.gating_threshold = KalmanFilter.chi2inv95[4]
         self.reset()
@@ -166,14 +173,19 @@ class MotionProposalTracker:
         self._predicted = None
 
         high = np.nonzero(scores >= self.score_thr)[0]
-        confirmed = [i for i, t in enumerate(self.tracks) if t.confirmed]
-        matches, unmatched_tracks, unmatched_dets = self._cascade(
-            confirmed, high, bboxes, embeds)
-        iou_tracks = [i for i, t in enumerate(self.tracks) if not t.confirmed
-                      ] + [
-                          i for i in unmatched_tracks
-                          if self.tracks[i].time_since_update == 1
-                      ]
+        if self.appearance:
+            confirmed = [i for i, t in enumerate(self.tracks) if t.confirmed]
+            matches, unmatched_tracks, unmatched_dets = self._cascade(
+                confirmed, high, bboxes, embeds)
+            iou_tracks = [
+                i for i, t in enumerate(self.tracks) if not t.confirmed
+            ] + [
+                i for i in unmatched_tracks
+                if self.tracks[i].time_since_update == 1
+            ]
+        else:
+            matches, unmatched_dets = [], list(high)
+            unmatched_tracks = iou_tracks = list(range(len(self.tracks)))
         unmatched_tracks = [i for i in unmatched_tracks if i not in iou_tracks]
         iou_matches, left_tracks, unmatched_dets = self._match_iou(
             iou_tracks, unmatched_dets, bboxes, self.max_iou_distance)
