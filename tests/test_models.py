@@ -275,3 +275,31 @@ def test_hook_updates_memory_and_warns_once(caplog):
 def test_hook_without_memory_loss_fails_clearly():
     with pytest.raises(RuntimeError, match='no iHOIMLoss/OIMLoss'):
         MemoryBufferHook().before_train(fake_runner(torch.nn.Linear(2, 2)))
+
+
+def test_two_stage_embeds_are_the_reid_networks_on_the_crops(ihoim_runner):
+    """TwoStageHMOT keeps HMOT's detections and replaces their embeddings
+    by CropReID's on each box cut out of the network input."""
+    hmot = ihoim_runner.model.eval()
+    cfg = ihoim_runner.cfg.model.copy()
+    cfg.update(
+        type='TwoStageHMOT',
+        reid=dict(type='CropReID', num_ids=NUM_IDS, crop_size=(32, 16)))
+    two_stage = MODELS.build(cfg).eval()
+    two_stage.detector.load_state_dict(hmot.detector.state_dict())
+    data = hmot.data_preprocessor(
+        next(iter(ihoim_runner.train_dataloader)), training=True)
+    img, frame = data['inputs'][:1], data['data_samples'][0]
+    with torch.no_grad():
+        ours, theirs = hmot.detect(img, frame), two_stage.detect(img, frame)
+        torch.testing.assert_close(ours.bboxes, theirs.bboxes)
+        torch.testing.assert_close(ours.scores, theirs.scores)
+        w, h = frame.metainfo['scale_factor']
+        x1, y1, x2, y2 = (ours.bboxes[0] *
+                          torch.tensor([w, h, w, h])).round().long().tolist()
+        crop = torch.nn.functional.interpolate(
+            img[:, :, max(y1, 0):y2, max(x1, 0):x2],
+            size=(32, 16),
+            mode='bilinear')
+        torch.testing.assert_close(theirs.embeds[0], two_stage.reid(crop)[0])
+    assert theirs.embeds.shape == (len(ours), 128)

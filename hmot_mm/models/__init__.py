@@ -1,10 +1,12 @@
 from .backbones import TFMobileNetV2
 from .losses import MemoryBankLoss, OIMLoss, iHOIMLoss
-from .mot import HMOT
+from .mot import HMOT, TwoStageHMOT
+from .reid import CropReID
 from .roi_heads import OIMBBoxHead, iHOIMBBoxHead, iHOIMRoIHead
 from .trackers import MotionProposalTracker
 
 __all__ = [
     'iHOIMLoss', 'OIMLoss', 'MemoryBankLoss', 'iHOIMBBoxHead', 'OIMBBoxHead',
-    'iHOIMRoIHead', 'MotionProposalTracker', 'HMOT', 'TFMobileNetV2'
+    'iHOIMRoIHead', 'MotionProposalTracker', 'HMOT', 'TwoStageHMOT',
+    'CropReID', 'TFMobileNetV2'
 ]

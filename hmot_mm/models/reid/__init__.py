@@ -1,0 +1,3 @@
+from .crop_reid import CropReID
+
+__all__ = ['CropReID']

@@ -1,0 +1,48 @@
+"""The two-stage baseline's pieces: CropReID's crops and losses against
+hand-computed values and a loop implementation, and TwoStageHMOT's
+embeddings being the ReID network's on the detections' crops."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from hmot_mm.models import CropReID
+
+
+def test_crop_cuts_the_box_and_clamps_to_the_image():
+    reid = CropReID(num_ids=2, crop_size=(8, 4))
+    # pixel value = its column: a crop's values are the box's columns
+    img = torch.arange(50.).repeat(3, 40, 1)  # (3, 40, 50)
+    crops = reid.crop(
+        img, torch.tensor([[10., 5., 14., 25.], [45., -5., 60., 10.]]))
+    assert crops.shape == (2, 3, 8, 4)
+    # bilinear resize of columns 10..13 to 4 columns keeps them exactly
+    np.testing.assert_allclose(crops[0, 0, 0], [10, 11, 12, 13])
+    # clamped to columns 45..49, resized 5 -> 4 (half-pixel centres)
+    expected = np.interp((np.arange(4) + 0.5) * 5 / 4 - 0.5, np.arange(5),
+                         np.arange(45, 50.))
+    np.testing.assert_allclose(crops[1, 0, 0], expected, atol=1e-5)
+    assert reid.crop(img, torch.zeros((0, 4))).shape == (0, 3, 8, 4)
+
+
+def test_losses_match_a_loop_implementation():
+    torch.manual_seed(0)
+    reid = CropReID(num_ids=3, margin=0.3).eval()  # BN in eval: same feats
+    crops = torch.randn(6, 3, 64, 32)
+    labels = torch.tensor([0, 0, 1, 1, 2, 2])
+    losses = reid.loss(crops, labels)
+    feats = reid.features(crops)
+    emb = F.normalize(feats, dim=1)
+    triplet = []
+    for a in range(6):
+        pos = max((emb[a] - emb[p]).norm() for p in range(6)
+                  if labels[p] == labels[a])
+        neg = min((emb[a] - emb[n]).norm() for n in range(6)
+                  if labels[n] != labels[a])
+        triplet.append(max(0.3 + pos - neg, 0))
+    torch.testing.assert_close(losses['loss_triplet'],
+                               torch.stack(triplet).mean().float())
+    logits = reid.classifier(feats)
+    ce = -torch.stack([logits[i].log_softmax(0)[labels[i]]
+                       for i in range(6)]).mean()
+    torch.testing.assert_close(losses['loss_cls'], ce)
+    torch.testing.assert_close(reid(crops).norm(dim=1), torch.ones(6))
