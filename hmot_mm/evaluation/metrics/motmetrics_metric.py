@@ -108,7 +108,8 @@ class MotMetricsMetric(BaseVideoMetric):
         logger.info('\n' + format_table(scores))
         if self.results_dir:
             logger.info(f'tracks written to {self.results_dir}/<SEQ>.txt')
-        return dict(scores['COMBINED'])
+        # counts as floats too: mmengine's JSON log drops numpy integers
+        return {k: float(v) for k, v in scores['COMBINED'].items()}
 
 
 def write_results(path: str, rows: np.ndarray) -> None:
