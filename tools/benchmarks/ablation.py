@@ -1,0 +1,428 @@
+"""The paper's Table 2 on this project's data: OIM−MM, iHOIM−MM and
+iHOIM+MM, with two anchors a user would pick instead, several seeds.
+
+    python tools/benchmarks/ablation.py [--datasets pets synth_crowd] \
+        [--seeds 0 1 2] [--iters 500] [--reid-iters 200] [--jobs 2] \
+        [--work-dir work_dirs/ablation] [--out docs/benchmarks.md] [--quick]
+
+Per dataset and seed it trains, with ``tools/train.py`` and the dataset's
+config (the real-video one, ``configs/hmot/..._pets09-halfval_cpu.py``,
+with ``--iters`` iterations in its schedule's proportions):
+
+- **iHOIM**: the config as it is;
+- **OIM**: the same network with mmdet's classification branch beside the
+  embedding and plain OIM over the lookup table (``OIMBBoxHead``);
+- **ReID** (``tools/train_reid.py``): a separate ResNet-18 on 256×128 crops
+  of the same identities, cross-entropy + batch-hard triplet,
+  ``--reid-iters`` iterations of 32 crops;
+
+then tracks the held-out frames with ``tools/test.py`` as the five rows of
+``ROW_TABLE`` below: the paper's three, IoU-only association (SORT) and a
+two-stage tracker (``TwoStageHMOT``: DeepSORT on the ReID network's
+embeddings of each detection's crop), both on iHOIM−MM's detections.
+
+Datasets: ``pets`` is PETS09-S2L1 from ``../shared/data`` (frames 1–397
+train, 398–795 scored); ``synth_crowd`` is a generated crowd (two
+sequences of ``--crowd-frames`` frames, about 155 people in view, 768×432;
+first halves train, second halves scored). Every row's config is written
+beside its outputs under ``--work-dir``. The table gives mean ± std over
+seeds of MOTA, IDF1, HOTA, IDSw, FP and FN, and says whether each step of
+the paper's ordering is larger than the seeds' spread; a bar chart is
+written beside ``--out``. ``--quick`` runs a small generated dataset, one
+seed and a few iterations (a smoke run, minutes).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from glob import glob
+from typing import Dict, List
+
+import numpy as np
+from mmengine.config import Config
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PETS_CONFIG = ('configs/hmot/'
+               'ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py')
+PETS = osp.join(ROOT, '..', 'shared', 'data', 'PETS09-S2L1')
+ROWS = ('OIM−MM', 'iHOIM−MM', 'iHOIM+MM', 'SORT-IoU', 'two-stage')
+ROW_TABLE = '''| row | model | association |
+|---|---|---|
+| OIM−MM | classification branch + OIM | DeepSORT, no motion proposals |
+| iHOIM−MM | single branch, iHOIM | DeepSORT, no motion proposals |
+| iHOIM+MM | single branch, iHOIM | DeepSORT, motion proposals |
+| SORT-IoU | iHOIM−MM's detections | IoU only (SORT) |
+| two-stage | iHOIM−MM's detections | DeepSORT on a separate ResNet-18 \
+ReID's embeddings of the crops |
+
+Data: `pets` is PETS09-S2L1 (frames 1-397 train, 398-795 scored);
+`synth_crowd` two generated sequences of about 155 people in view at
+768×432 (first halves train, second halves scored).
+'''
+METRICS = ('MOTA', 'IDF1', 'HOTA', 'IDSw', 'FP', 'FN')
+# row -> (trained model, test-time options)
+ROW_RUNS = {
+    'OIM−MM': ('oim', ['model.motion_proposals=False']),
+    'iHOIM−MM': ('ihoim', ['model.motion_proposals=False']),
+    'iHOIM+MM': ('ihoim', []),
+    'SORT-IoU':
+    ('ihoim',
+     ['model.motion_proposals=False', 'model.tracker.appearance=False']),
+    'two-stage': ('two_stage', ['model.motion_proposals=False']),
+}
+# the generated datasets: (sequences, frames, people in view, size)
+GENERATED = {
+    'synth_crowd': (2, None, 160, (768, 432)),
+    'quick': (2, 24, 6, (320, 240)),
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--datasets',
+        nargs='+',
+        default=['pets', 'synth_crowd'],
+        choices=['pets', 'synth_crowd'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--iters', type=int, default=500)
+    parser.add_argument('--reid-iters', type=int, default=200)
+    parser.add_argument('--crowd-frames', type=int, default=60)
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=2,
+        help='steps run at once, one thread each')
+    parser.add_argument('--work-dir', default='work_dirs/ablation')
+    parser.add_argument('--out', default='docs/benchmarks.md')
+    parser.add_argument('--quick', action='store_true')
+    args = parser.parse_args()
+    if args.quick:
+        args.datasets, args.seeds = ['quick'], [0]
+        args.iters, args.reid_iters = 12, 4
+    if min(args.iters, args.reid_iters, args.jobs, args.crowd_frames) < 1:
+        parser.error('--iters, --reid-iters, --jobs and --crowd-frames must '
+                     'be >= 1')
+    if 'pets' in args.datasets and not osp.isdir(PETS):
+        parser.error(f'PETS09-S2L1 not found at {osp.normpath(PETS)}')
+    parent = osp.dirname(osp.abspath(args.out))
+    if not osp.isdir(parent):
+        parser.error(f'--out {args.out}: folder {parent} does not exist')
+    return args
+
+
+def run(cmd: List[str], log: str, threads: int = 0) -> subprocess.Popen:
+    """Start a tool in the repository root, output to ``log``."""
+    env = dict(os.environ)
+    if threads:
+        env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(threads)
+    os.makedirs(osp.dirname(log), exist_ok=True)
+    with open(log, 'w') as f:
+        return subprocess.Popen(
+            [sys.executable] + cmd,
+            cwd=ROOT,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            env=env)
+
+
+def checked(cmd: List[str], log: str) -> None:
+    if run(cmd, log).wait() != 0:
+        sys.exit(f'ablation: {" ".join(cmd)} failed; see {log}')
+
+
+def prepare_data(name: str, work: str, args) -> Dict[str, str]:
+    """Annotations (and generated frames) of a dataset; returns the
+    dataset fields of its configs."""
+    ann = osp.join(work, 'data', name, 'annotations')
+    fields = dict(ann=ann)
+    if name == 'pets':
+        fields['images'] = osp.dirname(osp.normpath(PETS)) + '/'
+    else:
+        fields['images'] = osp.join(work, 'data', name, 'train') + '/'
+        fields['size'] = GENERATED[name][3]
+        fields['crowd'] = GENERATED[name][2] > 100
+    weights = osp.join(ROOT, 'checkpoints',
+                       'mobilenetv2_coco-person_mmdet.pth')
+    if name != 'quick' and not osp.isfile(weights):  # the configs' backbone
+        checked(['tools/model_converters/ssdlite_person_to_mmdet.py', weights],
+                osp.join(work, 'logs', 'weights.log'))
+    if osp.isfile(osp.join(ann, 'half-val_cocoformat.json')):
+        return fields  # made by an earlier run
+    if name == 'pets':
+        checked([
+            'tools/dataset_converters/mot2coco.py', '-i', PETS, '-o', ann,
+            '--split-train', '--overwrite'
+        ], osp.join(work, 'logs', 'pets_data.log'))
+        return fields
+    seqs, frames, persons, (width, height) = GENERATED[name]
+    frames = frames or args.crowd_frames
+    images = fields['images']
+    checked([
+        'tools/make_synthetic_mot.py', '--out', images, '--seqs',
+        str(seqs), '--frames',
+        str(frames), '--persons',
+        str(persons), '--size', f'{width}x{height}', '--overwrite'
+    ], osp.join(work, 'logs', f'{name}_data.log'))
+    checked([
+        'tools/dataset_converters/mot2coco.py', '-i', images, '-o', ann,
+        '--split-train', '--overwrite'
+    ], osp.join(work, 'logs', f'{name}_convert.log'))
+    return fields
+
+
+def row_configs(dataset: Dict[str, str], iters: int, seed: int,
+                out_dir: str) -> Dict[str, str]:
+    """Write the iHOIM, OIM and two-stage configs of one dataset and
+    seed; returns name -> config path."""
+    cfg = Config.fromfile(osp.join(ROOT, PETS_CONFIG))
+    with open(osp.join(dataset['ann'], 'half-train_cocoformat.json')) as f:
+        num_ids = json.load(f)['num_ids']
+    train = cfg.train_dataloader.dataset
+    train.ann_file = osp.join(dataset['ann'], 'half-train_cocoformat.json')
+    train.data_prefix = dict(img=dataset['images'])
+    train.num_ids = num_ids
+    test = cfg.test_dataloader.dataset
+    test.ann_file = osp.join(dataset['ann'], 'half-val_cocoformat.json')
+    test.data_prefix = dict(img_path=dataset['images'])
+    if 'size' in dataset:  # generated frames: train and track at full size
+        for t in train.pipeline + test.pipeline[0].transforms:
+            if t.type in ('RandomResize', 'Resize'):
+                t.scale = dataset['size']
+    if dataset.get('crowd'):  # mmdet's proposal counts: the CPU config's
+        detector = cfg.model.detector  # 100 at test would cap a crowd
+        detector.train_cfg.rpn_proposal.update(nms_pre=2000, max_per_img=1000)
+        detector.test_cfg.rpn.update(nms_pre=1000, max_per_img=1000)
+    if 'size' in dataset and dataset['size'] == GENERATED['quick'][3]:
+        cfg.model.detector.backbone.init_cfg = None  # a smoke run: no weights
+    loss = cfg.model.detector.roi_head.bbox_head.loss_reid
+    loss.num_ids = loss.bg_queue_size = num_ids
+    cfg.train_cfg.max_iters = iters
+    warmup, steps = cfg.param_scheduler
+    warmup.end = min(warmup.end, max(iters // 10, 1))
+    steps.end, steps.milestones = iters, [iters * 6 // 7]
+    cfg.default_hooks.checkpoint.interval = iters
+    cfg.randomness.seed = seed
+    paths = {}
+    os.makedirs(out_dir, exist_ok=True)
+
+    def dump(name: str, config: Config) -> None:
+        paths[name] = osp.join(out_dir, f'{name}.py')
+        config.dump(paths[name])
+
+    dump('ihoim', cfg)
+    oim = Config(cfg.to_dict())
+    oim.model.detector.roi_head.bbox_head.type = 'OIMBBoxHead'
+    oim.model.detector.roi_head.bbox_head.loss_reid = dict(
+        type='OIMLoss',
+        num_ids=num_ids,
+        temperature=loss.temperature,
+        momentum=loss.momentum)
+    dump('oim', oim)
+    two_stage = Config(cfg.to_dict())
+    two_stage.model.type = 'TwoStageHMOT'
+    two_stage.model.reid = dict(type='CropReID', num_ids=num_ids, depth=18)
+    dump('two_stage', two_stage)
+    return paths
+
+
+class Steps:
+    """Run tool invocations with dependencies, ``jobs`` at once (one
+    thread each when more than one), printing progress and an ETA."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs, self.todo, self.done = jobs, [], set()
+
+    def add(self, name: str, cmd: List[str], log: str, output: str,
+            after=()) -> None:
+        """A step; it is skipped when ``output`` exists (a rerun resumes
+        where an interrupted one stopped)."""
+        if glob(output):
+            self.done.add(name)
+        else:
+            self.todo.append((name, cmd, log, set(after)))
+
+    def run_all(self) -> None:
+        total, running, start = len(self.todo), {}, time.time()
+        skipped = len(self.done)
+        while self.todo or running:
+            for step in list(self.todo):
+                if len(running) < self.jobs and step[3] <= self.done:
+                    self.todo.remove(step)
+                    threads = 1 if self.jobs > 1 else 0
+                    running[step[0]] = (run(step[1], step[2], threads), step)
+            time.sleep(1)
+            for name, (proc, step) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                del running[name]
+                if proc.returncode != 0:
+                    for other, _ in running.values():
+                        other.kill()
+                    sys.exit(f'ablation: step {name} failed '
+                             f'(exit {proc.returncode}); see {step[2]}')
+                self.done.add(name)
+                finished = len(self.done) - skipped
+                elapsed = time.time() - start
+                bar = '#' * (20 * finished // total)
+                eta = elapsed / finished * (total - finished)
+                print(
+                    f'[{bar:<20}] {finished}/{total} {name} '
+                    f'({elapsed / 60:.1f} min, ETA {eta / 60:.1f} min)',
+                    flush=True)
+
+
+def test_metrics(test_dir: str) -> Dict[str, float]:
+    """The metrics ``tools/test.py`` logged as JSON in ``test_dir``."""
+    (path, ) = glob(osp.join(test_dir, '*', '*.json'))
+    with open(path) as f:
+        logged = json.load(f)
+    return {m: logged[f'motmetrics/{m}'] for m in METRICS}
+
+
+def summarise(results: Dict[str, Dict[str, List[dict]]]) -> str:
+    """Markdown tables (mean ± std over seeds) and the ordering verdict."""
+    lines = []
+    for dataset, rows in results.items():
+        seeds = len(next(iter(rows.values())))
+        lines += [
+            f'### {dataset} ({seeds} seed{"s" * (seeds > 1)})', '',
+            '| row | ' + ' | '.join(METRICS) + ' |',
+            '|---' * (len(METRICS) + 1) + '|'
+        ]
+        for row in ROWS:
+            cells = []
+            for m in METRICS:
+                values = np.array([r[m] for r in rows[row]], dtype=float)
+                scale = 100 if m in ('MOTA', 'IDF1', 'HOTA') else 1
+                fmt = '.1f' if scale == 100 else '.0f'
+                cells.append(f'{values.mean() * scale:{fmt}} ± '
+                             f'{values.std() * scale:{fmt}}')
+            lines.append(f'| {row} | ' + ' | '.join(cells) + ' |')
+        lines.append('')
+        for metric in ('MOTA', 'IDF1'):
+            lines.append(f'- {metric}: ' + '; '.join(
+                verdict(rows[a], rows[b], metric)
+                for a, b in zip(ROWS[:2], ROWS[1:3])) + '.')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def verdict(lower: List[dict], higher: List[dict], metric: str) -> str:
+    """Whether ``higher`` beats ``lower`` by more than the seeds' spread
+    (the larger of the two standard deviations)."""
+    a = np.array([r[metric] for r in lower])
+    b = np.array([r[metric] for r in higher])
+    gap, spread = b.mean() - a.mean(), max(a.std(), b.std())
+    names = (lower[0]['row'], higher[0]['row'])
+    if abs(gap) <= spread and len(a) > 1:
+        return (f'{names[0]} vs {names[1]}: {gap * 100:+.1f} within the '
+                f'spread ({spread * 100:.1f})')
+    sign = '<' if gap > 0 else '>'
+    alone = ', one seed: no spread measured' if len(a) == 1 else ''
+    return f'{names[0]} {sign} {names[1]} ({gap * 100:+.1f}{alone})'
+
+
+def plot(results, path: str) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(
+        1, len(results), figsize=(6 * len(results), 4), squeeze=False)
+    for ax, (dataset, rows) in zip(axes[0], results.items()):
+        x = np.arange(len(ROWS))
+        for k, metric in enumerate(('MOTA', 'IDF1', 'HOTA')):
+            values = [[r[metric] * 100 for r in rows[row]] for row in ROWS]
+            ax.bar(
+                x + (k - 1) * 0.27, [np.mean(v) for v in values],
+                0.27,
+                yerr=[np.std(v) for v in values],
+                capsize=3,
+                label=metric)
+        ax.set_xticks(x, ROWS, rotation=20)
+        ax.set_title(dataset)
+        ax.set_ylabel('%')
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main() -> None:
+    args = parse_args()
+    work = osp.abspath(args.work_dir)
+    steps = Steps(args.jobs)
+    tests = {}
+    for name in args.datasets:
+        print(f'data: {name}', flush=True)
+        dataset = prepare_data(name, work, args)
+        for seed in args.seeds:
+            run_dir = osp.join(work, name, f'seed{seed}')
+            configs = row_configs(dataset, args.iters, seed,
+                                  osp.join(run_dir, 'configs'))
+            ckpt = {
+                m: osp.join(run_dir, m, f'iter_{args.iters}.pth')
+                for m in ('ihoim', 'oim')
+            }
+            ckpt['two_stage'] = osp.join(run_dir, 'reid', 'two_stage.pth')
+            key = f'{name}/seed{seed}'
+            for model in ('ihoim', 'oim'):
+                steps.add(f'{key}/train-{model}', [
+                    'tools/train.py', configs[model], '--work-dir',
+                    osp.join(run_dir, model)
+                ], osp.join(run_dir, 'logs', f'train_{model}.log'),
+                          ckpt[model])
+            steps.add(
+                f'{key}/train-reid', [
+                    'tools/train_reid.py', configs['two_stage'], '--work-dir',
+                    osp.join(run_dir, 'reid'), '--iters',
+                    str(args.reid_iters), '--seed',
+                    str(seed), '--detector', ckpt['ihoim']
+                ],
+                osp.join(run_dir, 'logs', 'train_reid.log'),
+                ckpt['two_stage'],
+                after=[f'{key}/train-ihoim'])
+            for row, (model, options) in ROW_RUNS.items():
+                test_dir = osp.join(run_dir, 'test', row)
+                trained = 'reid' if model == 'two_stage' else model
+                steps.add(
+                    f'{key}/test {row}',
+                    [
+                        'tools/test.py', configs[model], '--checkpoint',
+                        ckpt[model], '--work-dir', test_dir
+                    ] + (['--cfg-options'] + options if options else []),
+                    osp.join(run_dir, 'logs', f'test_{row}.log'),
+                    osp.join(test_dir, '*', '*.json'),
+                    after=[f'{key}/train-{trained}'])
+                tests[(name, seed, row)] = test_dir
+    steps.run_all()
+    results = {}
+    for (name, seed, row), test_dir in tests.items():
+        metrics = dict(test_metrics(test_dir), row=row, seed=seed)
+        results.setdefault(name, {}).setdefault(row, []).append(metrics)
+    with open(osp.join(work, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1)
+    table = summarise(results)
+    print(table)
+    command = 'python tools/benchmarks/ablation.py ' + ' '.join(sys.argv[1:])
+    png = osp.splitext(args.out)[0] + '.png'
+    with open(args.out, 'w') as f:
+        f.write('# Table 2 on this project\'s data\n\n```bash\n'
+                f'{command}\n```\n\n' + ROW_TABLE + '\n' +
+                f'Every row: the CPU network of `{PETS_CONFIG}` trained '
+                f'{args.iters} iterations of batch 2 (its schedule\'s '
+                f'proportions), the ReID network {args.reid_iters} '
+                'iterations of 32 crops; seeds '
+                f'{" ".join(map(str, args.seeds))}. MOTA, IDF1, HOTA in %, '
+                'mean ± std over seeds; written by the command above '
+                '(per-seed figures in `results.json` under its work dir). '
+                'Speed: [speed.md](speed.md).\n\n' + table +
+                f'\n![rows]({osp.basename(png)})\n')
+    plot(results, png)
+    print(f'wrote {args.out} and {png}')
+
+
+if __name__ == '__main__':
+    main()
