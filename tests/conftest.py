@@ -87,6 +87,8 @@ def write_mot_sequence(root, name, num_frames=6, seed=0, id_offset=10):
     gt/gt.txt) of :func:`people_frames`; MOT ids start at ``id_offset``.
     Returns the folder."""
     import cv2
+
+    from hmot_mm.datasets.motchallenge_io import write_seqinfo
     seq = osp.join(root, name)
     os.makedirs(osp.join(seq, 'img1'), exist_ok=True)
     os.makedirs(osp.join(seq, 'gt'), exist_ok=True)
@@ -98,10 +100,7 @@ def write_mot_sequence(root, name, num_frames=6, seed=0, id_offset=10):
             lines.append(f'{t + 1},{pid + id_offset},{x},{y},{bw},{bh},1,1,1')
     with open(osp.join(seq, 'gt', 'gt.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
-    with open(osp.join(seq, 'seqinfo.ini'), 'w') as f:
-        f.write(f'[Sequence]\nname={name}\nimDir=img1\nframeRate=10\n'
-                f'seqLength={num_frames}\nimWidth={w}\nimHeight={h}\n'
-                'imExt=.jpg\n')
+    write_seqinfo(seq, 10, num_frames, w, h)
     return seq
 
 

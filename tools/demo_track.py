@@ -26,9 +26,7 @@ from mmengine.utils import ProgressBar
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from hmot_mm import apis  # noqa: E402
-from hmot_mm.datasets.motchallenge_io import FrameReader  # noqa: E402
-from hmot_mm.evaluation.metrics.motmetrics_metric import (  # noqa: E402
-    to_rows, write_results)
+from hmot_mm.datasets import motchallenge_io  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -76,7 +74,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     try:
-        frames = FrameReader(args.input)
+        frames = motchallenge_io.FrameReader(args.input)
         first, last = args.frames or (1, len(frames))
         if last > len(frames):
             raise ValueError(f'--frames {first}-{last}: {args.input} has '
@@ -108,8 +106,9 @@ def main() -> None:
                                          (width, height))
             writer.write(paint(image, tracks))
             rows.append(
-                to_rows(number, tracks['bboxes'], tracks['ids'],
-                        tracks['scores'], -1, -1))
+                motchallenge_io.to_rows(number, tracks['bboxes'],
+                                        tracks['ids'], tracks['scores'], -1,
+                                        -1))
             progress.update()
             if number == last:
                 break
@@ -120,7 +119,7 @@ def main() -> None:
             writer.release()
     elapsed = time.time() - start
     if rows:
-        write_results(txt_path, np.concatenate(rows))
+        motchallenge_io.write_results(txt_path, np.concatenate(rows))
     if error is not None:
         kept = (f'kept the {len(rows)} frames tracked before it in '
                 f'{txt_path} and {video_path}' if rows else 'nothing written')

@@ -1,5 +1,7 @@
-"""Strict readers for MOTChallenge sequences: ``seqinfo.ini``, ground truth
-in the MOT15 and MOT16/17/20 layouts, and frames from ``img1/`` or a video.
+"""The MOTChallenge format, read and written in one place: strict readers
+of ``seqinfo.ini``, ground truth in the MOT15 and MOT16/17/20 layouts and
+frames from ``img1/`` or a video; writers of sequence folders and of
+tracker result rows.
 
 Every malformed input raises an error that names the file (and line)."""
 import configparser
@@ -306,10 +308,7 @@ def video_to_sequence(source: str,
     fps = fps or (info.frame_rate if info else frames.fps)
     if not fps:
         raise ValueError(f'{video}: no frame rate in the video; pass --fps')
-    seq_dir = osp.join(out_dir, name)
-    if osp.isdir(seq_dir) and os.listdir(seq_dir) and not overwrite:
-        raise FileExistsError(f'{seq_dir} already holds files; pass '
-                              '--overwrite to replace them')
+    seq_dir = sequence_folder(out_dir, name, overwrite)
     img_dir = osp.join(seq_dir, 'img1')
     os.makedirs(img_dir, exist_ok=True)
     height = width = 0
@@ -322,10 +321,7 @@ def video_to_sequence(source: str,
     except IOError as err:
         shutil.rmtree(seq_dir)
         raise IOError(f'{err}; removed the partial {seq_dir}') from None
-    with open(osp.join(seq_dir, 'seqinfo.ini'), 'w') as f:
-        f.write(f'[Sequence]\nname={name}\nimDir=img1\nframeRate={fps:g}\n'
-                f'seqLength={len(frames)}\nimWidth={width}\n'
-                f'imHeight={height}\nimExt=.jpg\n')
+    write_seqinfo(seq_dir, fps, len(frames), width, height)
     if rows is not None:
         os.makedirs(osp.join(seq_dir, 'gt'), exist_ok=True)
         with open(osp.join(seq_dir, 'gt', 'gt.txt'), 'w') as f:
@@ -334,3 +330,50 @@ def video_to_sequence(source: str,
                         f'{r["w"]:g},{r["h"]:g},{r["conf"]:g},{r["class"]},'
                         f'{r["visibility"]:g}\n')
     return seq_dir
+
+
+def sequence_folder(out_dir: str, name: str, overwrite: bool) -> str:
+    """``out_dir/name`` for a new sequence; one that already holds files is
+    refused unless ``overwrite``.
+
+    Raises:
+        FileExistsError: a non-empty folder without ``overwrite``.
+    """
+    seq_dir = osp.join(out_dir, name)
+    if osp.isdir(seq_dir) and os.listdir(seq_dir) and not overwrite:
+        raise FileExistsError(f'{seq_dir} already holds files; pass '
+                              '--overwrite to replace them')
+    return seq_dir
+
+
+def write_seqinfo(seq_dir: str, fps: float, length: int, width: int,
+                  height: int) -> None:
+    """Write ``seq_dir/seqinfo.ini`` of JPEG frames in ``img1/``, named
+    after the folder."""
+    with open(osp.join(seq_dir, 'seqinfo.ini'), 'w') as f:
+        f.write(f'[Sequence]\nname={osp.basename(osp.normpath(seq_dir))}\n'
+                f'imDir=img1\nframeRate={fps:g}\nseqLength={length}\n'
+                f'imWidth={width}\nimHeight={height}\nimExt=.jpg\n')
+
+
+def to_rows(frame: int, bboxes, ids, conf, classes, visibility) -> np.ndarray:
+    """MOTChallenge rows (``GT_DTYPE``) from x1y1x2y2 boxes."""
+    bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
+    rows = np.zeros(len(bboxes), dtype=GT_DTYPE)
+    rows['frame'] = frame
+    rows['id'] = np.asarray(ids, dtype=np.int64)
+    rows['x'], rows['y'] = bboxes[:, 0], bboxes[:, 1]
+    rows['w'] = bboxes[:, 2] - bboxes[:, 0]
+    rows['h'] = bboxes[:, 3] - bboxes[:, 1]
+    rows['conf'], rows['class'] = conf, classes
+    rows['visibility'] = visibility
+    return rows
+
+
+def write_results(path: str, rows: np.ndarray) -> None:
+    """Write tracker rows as ``frame,id,x,y,w,h,score,-1,-1,-1``."""
+    rows = rows[np.lexsort((rows['id'], rows['frame']))]
+    with open(path, 'w') as f:
+        for r in rows:
+            f.write(f'{r["frame"]},{r["id"]},{r["x"]:.2f},{r["y"]:.2f},'
+                    f'{r["w"]:.2f},{r["h"]:.2f},{r["conf"]:.4f},-1,-1,-1\n')

@@ -35,6 +35,8 @@ from typing import Dict, List, Optional, Tuple
 import cv2
 import numpy as np
 
+from .motchallenge_io import sequence_folder, write_seqinfo
+
 PALETTE = np.array([(200, 40, 40), (40, 60, 200),
                     (40, 160, 60), (230, 200, 40), (140, 40, 160),
                     (240, 130, 30), (30, 170, 190), (235, 235, 235),
@@ -450,10 +452,7 @@ def write_sequence(out_dir: str,
     """
     if frames < 1:
         raise ValueError(f'frames must be >= 1, got {frames}')
-    seq_dir = osp.join(out_dir, name)
-    if osp.isdir(seq_dir) and os.listdir(seq_dir) and not overwrite:
-        raise FileExistsError(f'{seq_dir} already holds files; pass '
-                              '--overwrite to replace them')
+    seq_dir = sequence_folder(out_dir, name, overwrite)
     sim = SyntheticSequence(**kwargs)
     os.makedirs(osp.join(seq_dir, 'img1'), exist_ok=True)
     os.makedirs(osp.join(seq_dir, 'gt'), exist_ok=True)
@@ -471,9 +470,5 @@ def write_sequence(out_dir: str,
         sim.step()
     with open(osp.join(seq_dir, 'gt', 'gt.txt'), 'w') as f:
         f.write('\n'.join(rows) + '\n')
-    width, height = sim.size
-    with open(osp.join(seq_dir, 'seqinfo.ini'), 'w') as f:
-        f.write(f'[Sequence]\nname={name}\nimDir=img1\n'
-                f'frameRate={sim.fps:g}\nseqLength={frames}\n'
-                f'imWidth={width}\nimHeight={height}\nimExt=.jpg\n')
+    write_seqinfo(seq_dir, sim.fps, frames, *sim.size)
     return seq_dir

@@ -9,7 +9,7 @@ from mmdet.evaluation.metrics.base_video_metric import BaseVideoMetric
 from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
 
-from ...datasets.motchallenge_io import GT_DTYPE
+from ...datasets.motchallenge_io import to_rows, write_results
 from ..mot_eval import evaluate, format_table
 
 
@@ -18,20 +18,6 @@ def sequence_name(sample: dict) -> str:
     (a frame of a video carries ``frame_index``)."""
     parts = sample['img_path'].split(os.sep)
     return parts[-2] if sample.get('frame_index') is not None else parts[-3]
-
-
-def to_rows(frame: int, bboxes, ids, conf, classes, visibility) -> np.ndarray:
-    """MOTChallenge rows (``GT_DTYPE``) from x1y1x2y2 boxes."""
-    bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
-    rows = np.zeros(len(bboxes), dtype=GT_DTYPE)
-    rows['frame'] = frame
-    rows['id'] = np.asarray(ids, dtype=np.int64)
-    rows['x'], rows['y'] = bboxes[:, 0], bboxes[:, 1]
-    rows['w'] = bboxes[:, 2] - bboxes[:, 0]
-    rows['h'] = bboxes[:, 3] - bboxes[:, 1]
-    rows['conf'], rows['class'] = conf, classes
-    rows['visibility'] = visibility
-    return rows
 
 
 @METRICS.register_module()
@@ -110,12 +96,3 @@ class MotMetricsMetric(BaseVideoMetric):
             logger.info(f'tracks written to {self.results_dir}/<SEQ>.txt')
         # counts as floats too: mmengine's JSON log drops numpy integers
         return {k: float(v) for k, v in scores['COMBINED'].items()}
-
-
-def write_results(path: str, rows: np.ndarray) -> None:
-    """Write tracker rows as ``frame,id,x,y,w,h,score,-1,-1,-1``."""
-    rows = rows[np.lexsort((rows['id'], rows['frame']))]
-    with open(path, 'w') as f:
-        for r in rows:
-            f.write(f'{r["frame"]},{r["id"]},{r["x"]:.2f},{r["y"]:.2f},'
-                    f'{r["w"]:.2f},{r["h"]:.2f},{r["conf"]:.4f},-1,-1,-1\n')
