@@ -1,9 +1,7 @@
-"""Track a video with a trained model, outside the test loop."""
-import colorsys
-from collections import defaultdict, deque
-from typing import Dict, Iterator, Tuple
+"""Track a video with a trained model, outside the test loop (drawing
+the tracks is :mod:`hmot_mm.visualization`)."""
+from typing import Iterator, Tuple
 
-import cv2
 import numpy as np
 import torch
 from mmcv.transforms import Compose
@@ -15,9 +13,9 @@ from mmengine.registry import init_default_scope
 from .utils import load_weights
 
 
-def init_tracker_model(config: str,
-                       checkpoint: str,
-                       device: str = 'cpu') -> torch.nn.Module:
+def init_track_model(config: str,
+                     checkpoint: str,
+                     device: str = 'cpu') -> torch.nn.Module:
     """Build a tracking model from ``config`` and load ``checkpoint``.
 
     Raises:
@@ -37,19 +35,28 @@ def init_tracker_model(config: str,
 
 
 def frame_pipeline(cfg: Config) -> Compose:
-    """The config's test pipeline for in-memory frames: its Resize inside
-    the TransformBroadcaster, then PackTrackInputs."""
-    broadcaster, pack = (cfg.test_dataloader.dataset.pipeline[0].copy(),
-                         cfg.test_dataloader.dataset.pipeline[-1].copy())
+    """The config's test pipeline for in-memory frames: its
+    TransformBroadcaster keeping only the Resize (frames come decoded),
+    then PackTrackInputs; each found by type.
+
+    Raises:
+        ValueError: the test pipeline lacks one of them.
+    """
+    steps = {t['type']: t for t in cfg.test_dataloader.dataset.pipeline}
+    if not {'TransformBroadcaster', 'PackTrackInputs'} <= set(steps):
+        raise ValueError('the config\'s test pipeline needs a '
+                         'TransformBroadcaster and PackTrackInputs; it has '
+                         f'{list(steps)}')
+    broadcaster = steps['TransformBroadcaster'].copy()
     broadcaster['transforms'] = [
         t for t in broadcaster['transforms'] if t['type'] == 'Resize'
     ]
-    return Compose([broadcaster, pack])
+    return Compose([broadcaster, steps['PackTrackInputs'].copy()])
 
 
-def track_frames(model: torch.nn.Module, frames: Iterator[Tuple[int,
-                                                                np.ndarray]],
-                 num_frames: int) -> Iterator[Tuple[int, np.ndarray, dict]]:
+def inference_mot(model: torch.nn.Module, frames: Iterator[Tuple[int,
+                                                                 np.ndarray]],
+                  num_frames: int) -> Iterator[Tuple[int, np.ndarray, dict]]:
     """Yield ``(frame number, image, tracks)`` with ``tracks`` holding
     ``bboxes`` (x1y1x2y2), ``ids`` and ``scores`` as numpy arrays.
 
@@ -71,30 +78,3 @@ def track_frames(model: torch.nn.Module, frames: Iterator[Tuple[int,
             bboxes=pred.bboxes.cpu().numpy(),
             ids=pred.instances_id.cpu().numpy(),
             scores=pred.scores.cpu().numpy())
-
-
-def id_colour(track_id: int) -> Tuple[int, int, int]:
-    """A stable, well-spread BGR colour per identity (golden-ratio hues)."""
-    r, g, b = colorsys.hsv_to_rgb((track_id * 0.618034) % 1.0, 0.85, 0.95)
-    return int(b * 255), int(g * 255), int(r * 255)
-
-
-class TrackPainter:
-    """Draw boxes, ids and the last ``trail`` centres of every track."""
-
-    def __init__(self, trail: int = 20) -> None:
-        self.trails: Dict[int,
-                          deque] = defaultdict(lambda: deque(maxlen=trail))
-
-    def __call__(self, image: np.ndarray, tracks: dict) -> np.ndarray:
-        canvas = image.copy()
-        for box, track_id in zip(tracks['bboxes'], tracks['ids']):
-            x1, y1, x2, y2 = (int(round(v)) for v in box)
-            colour = id_colour(int(track_id))
-            self.trails[int(track_id)].append(((x1 + x2) // 2, y2))
-            points = np.array(self.trails[int(track_id)], np.int32)
-            cv2.polylines(canvas, [points], False, colour, 2)
-            cv2.rectangle(canvas, (x1, y1), (x2, y2), colour, 2)
-            cv2.putText(canvas, str(int(track_id)), (x1, max(y1 - 4, 10)),
-                        cv2.FONT_HERSHEY_SIMPLEX, 0.5, colour, 2)
-        return canvas

@@ -27,6 +27,7 @@ from mmengine.utils import ProgressBar
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from hmot_mm import apis  # noqa: E402
 from hmot_mm.datasets import motchallenge_io  # noqa: E402
+from hmot_mm.visualization import TrackPainter  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -82,8 +83,8 @@ def main() -> None:
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint')
         os.makedirs(args.out_dir, exist_ok=True)
-        model = apis.init_tracker_model(args.config, args.checkpoint,
-                                        args.device)
+        model = apis.init_track_model(args.config, args.checkpoint,
+                                      args.device)
     except (OSError, ValueError, RuntimeError) as e:
         sys.exit(f'demo_track: {e}')
     if args.score_thr is not None:
@@ -94,11 +95,12 @@ def main() -> None:
     txt_path = osp.join(args.out_dir, f'{name}.txt')
     count = last - first + 1
     selected = ((n, image) for n, image in frames if first <= n <= last)
-    writer, rows, paint = None, [], apis.TrackPainter()
+    writer, rows, paint = None, [], TrackPainter()
     progress = ProgressBar(count)
     start, error = time.time(), None
     try:
-        for number, image, tracks in apis.track_frames(model, selected, count):
+        for number, image, tracks in apis.inference_mot(
+                model, selected, count):
             if writer is None:
                 height, width = image.shape[:2]
                 writer = cv2.VideoWriter(video_path,
