@@ -6,9 +6,4 @@ _base_ = [
     'mmdet::_base_/default_runtime.py'
 ]
 model = dict(
-    detector=dict(
-        roi_head=dict(
-            bbox_head=dict(
-                loss_reid=dict(
-                    num_ids=_base_.num_ids,
-                    bg_queue_size=_base_.bg_queue_size)))))
+    detector=dict(roi_head=dict(bbox_head=dict(loss_reid=_base_.memory_size))))

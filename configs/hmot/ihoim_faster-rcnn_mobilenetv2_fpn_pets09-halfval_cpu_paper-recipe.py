@@ -25,11 +25,7 @@ model = dict(
         backbone=dict(
             init_cfg=dict(
                 checkpoint='checkpoints/mobilenetv2_coco-person_mmdet.pth')),
-        roi_head=dict(
-            bbox_head=dict(
-                loss_reid=dict(
-                    num_ids=_base_.num_ids,
-                    bg_queue_size=_base_.bg_queue_size)))))
+        roi_head=dict(bbox_head=dict(loss_reid=_base_.memory_size))))
 
 train_pipeline = [
     dict(type='LoadFrame'),

@@ -8,6 +8,8 @@ _base_ = './mot_frames.py'
 data_root = 'data/MOT20/'
 num_ids = 2332  # N, the lookup table's rows
 bg_queue_size = 2000  # B, the paper's for MOT20
+# the memory-bank loss's sizes, for model configs to read
+memory_size = dict(num_ids=num_ids, bg_queue_size=bg_queue_size)
 max_people_per_frame = 246  # the paper, Sec. 4.1; the model caps must fit
 train_dataloader = dict(
     dataset=dict(

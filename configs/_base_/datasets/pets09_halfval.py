@@ -8,6 +8,8 @@ _base_ = './mot_frames.py'
 video_root = '../shared/data/'
 num_ids = 10  # N, the lookup table's rows
 bg_queue_size = 10  # B = N
+# the memory-bank loss's sizes, for model configs to read
+memory_size = dict(num_ids=num_ids, bg_queue_size=bg_queue_size)
 train_dataloader = dict(
     dataset=dict(
         data_root='',

@@ -10,6 +10,8 @@ _base_ = './mot_frames.py'
 data_root = 'data/synth_crowd/'
 num_ids = 375  # N, the lookup table's rows
 bg_queue_size = 320  # B ~ 0.86 N, MOT20's ratio
+# the memory-bank loss's sizes, for model configs to read
+memory_size = dict(num_ids=num_ids, bg_queue_size=bg_queue_size)
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,

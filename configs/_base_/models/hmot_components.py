@@ -2,7 +2,7 @@
 # paper's settings, DeepSORT's settings and the memory-bank hook. Combined
 # with an mmdet detector base by the model bases. N and B (num_ids,
 # bg_queue_size) are the dataset's: each dataset base states them and each
-# leaf config reads them into the loss (_base_.num_ids).
+# leaf config reads them into the loss (loss_reid=_base_.memory_size).
 custom_imports = dict(imports=['hmot_mm'], allow_failed_imports=False)
 
 ihoim_loss = dict(
