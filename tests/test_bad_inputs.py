@@ -171,6 +171,17 @@ CASES = {
         '--cfg-options',
         'model.detector.roi_head.bbox_head.loss_reid.num_ids=2'
     ], 'holds 3 identities but iHOIMLoss has num_ids=2'),
+    'train_reid: a config without model.reid':
+    (['tools/train_reid.py', '{config}', '--work-dir',
+      '{root}/reid'], 'has no model.reid (a TwoStageHMOT config)'),
+    'train_reid: --iters 0': ([
+        'tools/train_reid.py', '{config}', '--work-dir', '{root}/reid',
+        '--iters', '0'
+    ], '--iters must be >= 1'),
+    'ablation: --out in a missing folder': ([
+        'tools/benchmarks/ablation.py', '--quick', '--work-dir',
+        '{root}/ablation', '--out', '{root}/absent/b.md'
+    ], 'folder {root}/absent does not exist'),
 }
 if not torch.cuda.is_available():
     CASES['demo_track: --device cuda without CUDA'] = ([
