@@ -294,9 +294,9 @@ def summarise(results: Dict[str, Dict[str, List[dict]]]) -> str:
     """Markdown tables (mean ± std over seeds) and the ordering verdict."""
     lines = []
     for dataset, rows in results.items():
-        seeds = len(next(iter(rows.values())))
+        count = len(next(iter(rows.values())))
         lines += [
-            f'### {dataset} ({seeds} seed{"s" * (seeds > 1)})', '',
+            f'### {dataset} ({count} seed{"s" * (count > 1)})', '',
             '| row | ' + ' | '.join(METRICS) + ' |',
             '|---' * (len(METRICS) + 1) + '|'
         ]
@@ -314,23 +314,34 @@ def summarise(results: Dict[str, Dict[str, List[dict]]]) -> str:
             lines.append(f'- {metric}: ' + '; '.join(
                 verdict(rows[a], rows[b], metric)
                 for a, b in zip(ROWS[:2], ROWS[1:3])) + '.')
+        seeds = [r['seed'] for r in rows[ROWS[0]]]
+        lines += [
+            '', 'MOTA / IDF1 per seed:', '', '| row | ' +
+            ' | '.join(f'seed {s}'
+                       for s in seeds) + ' |', '|---' * (len(seeds) + 1) + '|'
+        ] + [
+            f'| {row} | ' + ' | '.join(f'{r["MOTA"] * 100:.1f} / '
+                                       f'{r["IDF1"] * 100:.1f}'
+                                       for r in rows[row]) + ' |'
+            for row in ROWS
+        ]
         lines.append('')
     return '\n'.join(lines)
 
 
 def verdict(lower: List[dict], higher: List[dict], metric: str) -> str:
-    """Whether ``higher`` beats ``lower`` by more than the seeds' spread
-    (the larger of the two standard deviations)."""
+    """Whether ``higher`` (the paper's better row) beats ``lower`` by more
+    than the seeds' spread (the larger of the two standard deviations)."""
     a = np.array([r[metric] for r in lower])
     b = np.array([r[metric] for r in higher])
     gap, spread = b.mean() - a.mean(), max(a.std(), b.std())
-    names = (lower[0]['row'], higher[0]['row'])
-    if abs(gap) <= spread and len(a) > 1:
-        return (f'{names[0]} vs {names[1]}: {gap * 100:+.1f} within the '
-                f'spread ({spread * 100:.1f})')
-    sign = '<' if gap > 0 else '>'
-    alone = ', one seed: no spread measured' if len(a) == 1 else ''
-    return f'{names[0]} {sign} {names[1]} ({gap * 100:+.1f}{alone})'
+    names = f'{higher[0]["row"]} − {lower[0]["row"]} = {gap * 100:+.1f}'
+    if len(a) == 1:
+        return f'{names} (one seed: no spread measured)'
+    if abs(gap) <= spread:
+        return f'{names}, within the spread ({spread * 100:.1f}): a tie'
+    holds = 'as the paper' if gap > 0 else 'against the paper'
+    return f'{names}, beyond the spread ({spread * 100:.1f}): {holds}'
 
 
 def plot(results, path: str) -> None:
