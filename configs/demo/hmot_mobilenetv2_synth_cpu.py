@@ -16,7 +16,7 @@
 #   part-of-person boxes must be trained as background;
 # - B = 200 for N = 140 (the paper's B ~ N not re-measured here);
 # - the tracker reports the matched detection's box, not the Kalman-
-#   corrected one of Wojke's reference (validation MOTA 0.773 -> 0.796);
+#   corrected one of Wojke's reference;
 # - frozen backbone, 1400 iterations with a 50-iteration warm-up, small
 #   pedestrian anchors, R-CNN NMS at IoU 0.3, test frames at 1.25x and the
 #   tracker's score_thr 0.6 with a BYTE-style second association.
