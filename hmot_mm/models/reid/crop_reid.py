@@ -70,8 +70,8 @@ class CropReID(BaseModule):
         """Cross-entropy and batch-hard triplet losses of a P×K batch."""
         feats = self.features(crops)
         loss_cls = F.cross_entropy(self.classifier(feats), labels)
-        dist = torch.cdist(
-            F.normalize(feats, dim=1), F.normalize(feats, dim=1))
+        embeds = F.normalize(feats, dim=1)
+        dist = torch.cdist(embeds, embeds)
         same = labels[:, None] == labels[None, :]
         hardest_pos = (dist * same).max(1).values
         hardest_neg = dist.masked_fill(same, float('inf')).min(1).values
