@@ -2,7 +2,24 @@
 (the timing claims themselves are measured in docs/, not asserted here)."""
 import re
 
-from conftest import run_tool
+import torch
+from conftest import load_tool, run_tool
+
+
+def test_peak_memory_follows_allocations_and_frees():
+    """4 MB a, 4 MB b = a @ a, a freed, 8 MB c: the peak is 12 MB plus
+    the three 4-byte scalars b.sum(), c.sum() and their sum, counted by
+    hand."""
+    speed = load_tool('tools/benchmarks/speed.py')
+
+    def allocate():
+        a = torch.ones(1000, 1000)
+        b = a @ a
+        del a
+        c = torch.ones(2000, 1000)
+        return b.sum() + c.sum()
+
+    assert speed.peak_memory(allocate, 'cpu') == 12e6 + 12
 
 
 def test_speed_quick_writes_table_and_plot(tmp_path):
@@ -13,23 +30,32 @@ def test_speed_quick_writes_table_and_plot(tmp_path):
     assert (tmp_path / 'speed.png').stat().st_size > 0
     rows = [
         line.split('|')[1:-1] for line in out.read_text().splitlines()
-        if line.startswith('| MobileNetV2-FPN')
+        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 12
     ]
     assert len(rows) == 2
     for cells in rows:
-        detector, hmot, two_stage, ratio, ratio2 = (
+        detector, hmot, two_stage, ratio, ratio2, *megabytes = (
             float(c) for c in cells[2:])
         # ratios are recomputed from the printed (rounded) milliseconds
         assert abs(ratio - hmot / detector) < 0.01 + 1 / detector
         assert abs(ratio2 - two_stage / hmot) < 0.01 + 1 / hmot
+        assert len(megabytes) == 3 and min(megabytes) > 0
     assert re.search(r'HMOT time grows [+-]\d+ %', out.read_text())
+    (train, ) = [
+        line.split('|')[2:-1] for line in out.read_text().splitlines()
+        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 9
+    ]
+    plain, ihoim, ratio, *megabytes = (float(c) for c in train[1:])
+    assert abs(ratio - ihoim / plain) < 0.01 + 1 / plain
+    assert min(megabytes) > 0
 
 
 def test_speed_refuses_bad_arguments(tmp_path):
     result = run_tool('tools/benchmarks/speed.py', '--people', '0', '--out',
                       tmp_path / 'speed.md')
     assert result.returncode != 0
-    assert '--people and --frames must be >= 1' in result.stderr
+    assert '--people, --train-people and --frames must be >= 1' in \
+        result.stderr
     result = run_tool('tools/benchmarks/speed.py', '--out',
                       tmp_path / 'missing' / 'speed.md')
     assert result.returncode != 0 and 'does not exist' in result.stderr

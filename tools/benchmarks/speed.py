@@ -11,9 +11,16 @@ For each backbone config and crowd size it renders generated frames
 - **detector**: backbone + RPN + R-CNN head with its embedding branch;
 - **HMOT**: the same detector with the tracks' Kalman-predicted boxes
   joined to the RPN proposals, then DeepSORT association;
-- **two-stage**: the same detector, then a separate ReID network (ResNet
-  from mmdet's backbone, global pooling, 128-d) on every person's 256×128
-  crop, then the same association.
+- **two-stage**: the same detector, then a separate ReID network
+  (``CropReID``: an mmdet ResNet, global pooling, 128-d) on every person's
+  256×128 crop, then the same association.
+
+Beside the times it reports each variant's peak tensor memory on one
+frame (profiled apart from the timed runs: torch's allocator on CPU,
+``max_memory_allocated`` on CUDA), and one training step (forward,
+backward, SGD step on a frame of ``--train-people`` people) of the iHOIM
+head against a plain Faster R-CNN head (``Shared2FCBBoxHead``, softmax
+classification) on the same backbone, neck, RPN and RoI sampling.
 
 Weights are random (time does not depend on them), so the tracker is fed
 the frame's true boxes (every person in view) with one fixed unit vector
@@ -28,16 +35,17 @@ import sys
 import time
 from typing import Dict, List
 
-import cv2
 import numpy as np
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
+from mmengine.structures import InstanceData
 
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.synthetic import SyntheticSequence  # noqa: E402
+from hmot_mm.models.reid import CropReID  # noqa: E402
 
 CONFIGS = {
     'R50-FPN':
@@ -56,20 +64,45 @@ def build_hmot(config: str, device: str) -> torch.nn.Module:
     return model.to(device).eval()
 
 
-class ReIDNet(torch.nn.Module):
-    """The two-stage tracker's separate appearance network: an mmdet
-    ResNet, global average pooling and a 128-d linear embedding."""
+def training_detectors(config: str, num_ids: int, device: str) -> Dict:
+    """The config's iHOIM detector (N = ``num_ids``) and the same detector
+    with a plain Faster R-CNN head: ``Shared2FCBBoxHead`` (softmax person /
+    background, class-agnostic boxes) in ``StandardRoIHead``, random
+    weights, in training mode."""
+    detector = Config.fromfile(config).model.detector
+    detector.backbone.init_cfg = None
+    detector.roi_head.bbox_head.loss_reid.num_ids = num_ids
+    plain = ConfigDict(detector.to_dict())
+    plain.roi_head.type = 'StandardRoIHead'
+    head = plain.roi_head.bbox_head
+    for key in ('embed_dim', 'embed_bn', 'reg_bn', 'loss_reid'):
+        head.pop(key, None)
+    head.type = 'Shared2FCBBoxHead'
+    built = {}
+    for name, cfg in (('Faster R-CNN', plain), ('iHOIM', detector)):
+        built[name] = MODELS.build(cfg).to(device).train()
+    return built
 
-    def __init__(self, depth: int) -> None:
-        super().__init__()
-        self.backbone = MODELS.build(
-            dict(type='ResNet', depth=depth, out_indices=(3, )))
-        channels = 512 if depth < 50 else 2048
-        self.fc = torch.nn.Linear(channels, 128)
 
-    def forward(self, crops: torch.Tensor) -> torch.Tensor:
-        x = self.backbone(crops)[0].mean((2, 3))
-        return torch.nn.functional.normalize(self.fc(x), dim=1)
+def peak_memory(fn, device: str) -> float:
+    """Peak bytes of tensors allocated by ``fn()`` above those alive when
+    it starts: CUDA's allocator statistics, or on CPU the running sum of
+    the profiler's allocation (+) and free (−) events in time order."""
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        fn()
+        torch.cuda.synchronize()
+        return float(torch.cuda.max_memory_allocated() - base)
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
+        fn()
+    events = sorted((e for e in p.profiler.kineto_results.events()
+                     if e.name() == '[memory]'),
+                    key=lambda e: e.start_ns())
+    alive = np.cumsum([e.nbytes() for e in events])
+    return float(max(alive.max(initial=0), 0))
 
 
 def frames_with_people(people: int, size, count: int, seed: int):
@@ -100,6 +133,7 @@ def frame_input(model, image: np.ndarray, index: int, device: str):
             img_shape=(height, width),
             ori_shape=(height, width),
             pad_shape=(height, width),
+            batch_input_shape=(height, width),
             scale_factor=(1.0, 1.0),
             frame_id=index))
     pre = model.data_preprocessor  # the config's mean/std and BGR→RGB
@@ -107,19 +141,6 @@ def frame_input(model, image: np.ndarray, index: int, device: str):
     if getattr(pre, '_channel_conversion', False):
         x = x[[2, 1, 0]]
     return ((x - pre.mean) / pre.std)[None], sample
-
-
-def crops(image: np.ndarray, boxes: np.ndarray, device: str) -> torch.Tensor:
-    """People's crops resized to 256×128, ImageNet-normalised."""
-    height, width = image.shape[:2]
-    out = []
-    for x1, y1, x2, y2 in boxes.astype(int):
-        x1, y1 = max(x1, 0), max(y1, 0)
-        x2, y2 = min(max(x2, x1 + 1), width), min(max(y2, y1 + 1), height)
-        out.append(cv2.resize(image[y1:y2, x1:x2], (128, 256)))
-    batch = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).float()
-    mean = torch.tensor([103.53, 116.28, 123.675]).view(1, 3, 1, 1)
-    return ((batch - mean) / 57.0).to(device)
 
 
 def time_one(fn, device: str) -> float:
@@ -164,8 +185,7 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
 
             def two_stage():
                 detector_only()
-                if len(boxes):
-                    reid(crops(image, boxes, device))
+                reid(reid.crop(img[0], torch.from_numpy(boxes).to(device)))
                 two_stage_tracker.track(boxes, scores, embeds)
 
             # rotate the order each frame: whichever runs first on a new
@@ -176,12 +196,56 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
                 seconds = time_one(fn, device)
                 if index >= warmup:
                     times[name].append(seconds)
-    result = {v: float(np.median(t)) for v, t in times.items()}
+        result = {v: float(np.median(t)) for v, t in times.items()}
+        for name, fn in runs:  # the last frame's, apart from the timing
+            result[f'{name} MB'] = peak_memory(fn, device) / 2**20
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     return result
 
 
-def write_report(path: str, rows: List[Dict], args, command: str) -> None:
+def measure_training(config: str, frames, warmup: int, device: str) -> Dict:
+    """Median seconds and peak tensor MB of one training step (forward,
+    backward, SGD step) of each head on the same frames, run in turn."""
+    ids = sorted({int(i) for _, _, frame_ids in frames for i in frame_ids})
+    index_of = {i: n for n, i in enumerate(ids)}
+    detectors = training_detectors(config, len(ids), device)
+    batches = []
+    for index, (image, boxes, frame_ids) in enumerate(frames):
+        img, sample = frame_input(detectors['iHOIM'], image, index, device)
+        sample.gt_instances = InstanceData(
+            bboxes=torch.from_numpy(boxes).float().to(device),
+            labels=torch.zeros(len(boxes), dtype=torch.long, device=device),
+            instances_ids=torch.tensor([index_of[int(i)] for i in frame_ids],
+                                       device=device))
+        batches.append((img, [sample]))
+    steps = {}
+    for name, model in detectors.items():
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
+
+        def step(img, samples, model=model, optimizer=optimizer):
+            optimizer.zero_grad()
+            loss, _ = model.parse_losses(model.loss(img, samples))
+            loss.backward()
+            optimizer.step()
+
+        steps[name] = step
+    times = {name: [] for name in steps}
+    for index, batch in enumerate(batches):  # heads in turn, rotating
+        names = list(steps)[index % 2:] + list(steps)[:index % 2]
+        for name in names:
+            seconds = time_one(lambda: steps[name](*batch), device)
+            if index >= warmup:
+                times[name].append(seconds)
+    result = {name: float(np.median(t)) for name, t in times.items()}
+    for name, step in steps.items():
+        result[f'{name} MB'] = peak_memory(lambda: step(*batches[-1]),
+                                           device) / 2**20
+    result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
+    return result
+
+
+def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
+                 command: str) -> None:
     lines = [
         '# Speed: one-stage HMOT vs the detector alone vs two-stage', '',
         '```bash', command, '```', '',
@@ -190,15 +254,18 @@ def write_report(path: str, rows: List[Dict], args, command: str) -> None:
         f'{args.warmup} warm-up frames, random weights '
         '(see the script\'s docstring).', '',
         '| backbone | people (mean) | detector ms | HMOT ms | two-stage ms '
-        '| HMOT / detector | two-stage / HMOT |',
-        '| --- | --- | --- | --- | --- | --- | --- |'
+        '| HMOT / detector | two-stage / HMOT | detector MB | HMOT MB '
+        '| two-stage MB |', '| --- ' * 10 + '|'
     ]
     for r in rows:
-        lines.append(f'| {r["backbone"]} | {r["people"]:.0f} | '
-                     f'{1000 * r["detector"]:.0f} | {1000 * r["HMOT"]:.0f} | '
-                     f'{1000 * r["two-stage"]:.0f} | '
-                     f'{r["HMOT"] / r["detector"]:.2f} | '
-                     f'{r["two-stage"] / r["HMOT"]:.2f} |')
+        cells = [r['backbone'], f'{r["people"]:.0f}']
+        cells += [f'{1000 * r[v]:.0f}' for v in VARIANTS]
+        cells += [
+            f'{r["HMOT"] / r["detector"]:.2f}',
+            f'{r["two-stage"] / r["HMOT"]:.2f}'
+        ]
+        cells += [f'{r[v + " MB"]:.0f}' for v in VARIANTS]
+        lines.append('| ' + ' | '.join(cells) + ' |')
     lines.append('')
     for backbone in dict.fromkeys(r['backbone'] for r in rows):
         mine = [r for r in rows if r['backbone'] == backbone]
@@ -208,6 +275,22 @@ def write_report(path: str, rows: List[Dict], args, command: str) -> None:
             f'- {backbone}: HMOT time grows {100 * growth:+.0f} % from '
             f'{mine[0]["people"]:.0f} to {mine[-1]["people"]:.0f} people; '
             f'two-stage grows {100 * two_stage:+.0f} %.')
+    lines += [
+        '', 'MB: peak tensor memory of one frame above the weights '
+        '(see the docstring).', '', '## One training step: iHOIM head vs a '
+        'plain Faster R-CNN head', '',
+        f'Forward, backward and SGD step on one {args.size} frame, median of '
+        f'{args.frames} steps after {args.warmup} warm-up steps.', '',
+        '| backbone | people (mean) | Faster R-CNN ms | iHOIM ms '
+        '| iHOIM / Faster R-CNN | Faster R-CNN MB | iHOIM MB |',
+        '| --- ' * 7 + '|'
+    ]
+    for r in train_rows:
+        lines.append(f'| {r["backbone"]} | {r["people"]:.0f} | '
+                     f'{1000 * r["Faster R-CNN"]:.0f} | '
+                     f'{1000 * r["iHOIM"]:.0f} | '
+                     f'{r["iHOIM"] / r["Faster R-CNN"]:.2f} | '
+                     f'{r["Faster R-CNN MB"]:.0f} | {r["iHOIM MB"]:.0f} |')
     png = osp.splitext(path)[0] + '.png'
     lines += ['', f'![per-frame time]({osp.basename(png)})', '']
     with open(path, 'w') as f:
@@ -243,6 +326,11 @@ def main() -> None:
     parser.add_argument(
         '--backbones', nargs='+', default=list(CONFIGS), choices=CONFIGS)
     parser.add_argument('--reid-depth', type=int, default=50)
+    parser.add_argument(
+        '--train-people',
+        type=int,
+        default=50,
+        help='people per frame of the training-step comparison')
     parser.add_argument('--out', default='docs/speed.md')
     parser.add_argument(
         '--quick',
@@ -252,9 +340,12 @@ def main() -> None:
     if args.quick:
         args.people, args.size, args.frames, args.warmup = [3, 8], \
             '320x192', 1, 1
+        args.train_people = 3
         args.backbones, args.reid_depth = ['MobileNetV2-FPN'], 18
-    if min(args.people) < 1 or args.frames < 1 or args.warmup < 0:
-        parser.error('--people and --frames must be >= 1, --warmup >= 0')
+    if min(args.people + [args.frames, args.train_people]) < 1 or \
+            args.warmup < 0:
+        parser.error('--people, --train-people and --frames must be >= 1, '
+                     '--warmup >= 0')
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error('--device cuda: this torch build sees no CUDA GPU')
     try:
@@ -270,8 +361,8 @@ def main() -> None:
     import hmot_mm  # noqa: F401  (registers the models)
     register_all_modules(init_default_scope=True)
     command = 'python tools/benchmarks/speed.py ' + ' '.join(sys.argv[1:])
-    reid = ReIDNet(args.reid_depth).to(args.device).eval()
-    rows = []
+    reid = CropReID(num_ids=2, depth=args.reid_depth).to(args.device).eval()
+    rows, train_rows = [], []
     for backbone in args.backbones:
         model = build_hmot(CONFIGS[backbone], args.device)
         for people in args.people:
@@ -289,7 +380,21 @@ def main() -> None:
                 f'{1000 * row["HMOT"]:7.0f} ms, two-stage '
                 f'{1000 * row["two-stage"]:7.0f} ms',
                 flush=True)
-    write_report(args.out, rows, args, command)
+        frames = frames_with_people(
+            args.train_people, (width, height),
+            args.warmup + args.frames,
+            seed=args.train_people)
+        row = dict(
+            backbone=backbone,
+            **measure_training(CONFIGS[backbone], frames, args.warmup,
+                               args.device))
+        train_rows.append(row)
+        print(
+            f'{backbone:16s} training step, {row["people"]:.0f} people: '
+            f'Faster R-CNN {1000 * row["Faster R-CNN"]:7.0f} ms, iHOIM '
+            f'{1000 * row["iHOIM"]:7.0f} ms',
+            flush=True)
+    write_report(args.out, rows, train_rows, args, command)
     print(f'wrote {args.out} and {osp.splitext(args.out)[0]}.png')
 
 
