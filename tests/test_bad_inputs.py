@@ -113,12 +113,13 @@ CASES = {
         '{root}/ann_frames', '--frames', 'sub:4-2'
     ], 'need 1 <= first <= last'),
     'video_to_mot: --fps 0': ([
-        'tools/video_to_mot.py', '{root}/clip.avi', '--out-dir', '{root}/fps0',
-        '--fps', '0'
+        'tools/dataset_converters/video_to_mot.py', '{root}/clip.avi',
+        '--out-dir', '{root}/fps0', '--fps', '0'
     ], 'fps=0.0: a frame rate must be positive'),
-    'video_to_mot: a damaged video':
-    (['tools/video_to_mot.py', '{root}/cut.avi', '--out-dir',
-      '{root}/cut'], 'removed the partial'),
+    'video_to_mot: a damaged video': ([
+        'tools/dataset_converters/video_to_mot.py', '{root}/cut.avi',
+        '--out-dir', '{root}/cut'
+    ], 'removed the partial'),
     'make_synthetic_mot: --fps -3': ([
         'tools/make_synthetic_mot.py', '--out', '{root}/synth_neg', '--frames',
         '2', '--fps', '-3'

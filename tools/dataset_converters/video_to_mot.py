@@ -1,15 +1,17 @@
 """Turn a video into a MOTChallenge sequence folder (img1/, seqinfo.ini and,
 when ground truth is given or found, gt/gt.txt).
 
-    python tools/video_to_mot.py ../shared/data/PETS09-S2L1 \
+    python tools/dataset_converters/video_to_mot.py ../shared/data/PETS09-S2L1 \
         --out-dir data/PETS09/train
-    python tools/video_to_mot.py clip.mp4 --out-dir data/mine [--gt gt.txt]
+    python tools/dataset_converters/video_to_mot.py clip.mp4 \
+        --out-dir data/mine [--gt gt.txt]
 """
 import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.motchallenge_io import video_to_sequence  # noqa: E402
 
 
