@@ -1,8 +1,8 @@
 """Turn a video into a MOTChallenge sequence folder (img1/, seqinfo.ini and,
 when ground truth is given or found, gt/gt.txt).
 
-    python tools/dataset_converters/video_to_mot.py ../shared/data/PETS09-S2L1 \
-        --out-dir data/PETS09/train
+    python tools/dataset_converters/video_to_mot.py \
+        ../shared/data/PETS09-S2L1 --out-dir data/PETS09/train
     python tools/dataset_converters/video_to_mot.py clip.mp4 \
         --out-dir data/mine [--gt gt.txt]
 """
