@@ -11,8 +11,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from hmot_mm.utils import add_common_args, load_run_config  # noqa: E402
-from hmot_mm.utils.run_config import ConfigError  # noqa: E402
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # run_config
+from run_config import add_common_args, load_run_config  # noqa: E402
+
+from hmot_mm.utils import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

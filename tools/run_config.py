@@ -6,11 +6,7 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-
-class ConfigError(ValueError):
-    """A config value that contradicts the data or the model (e.g. N too
-    small for the training identities): the tools print it and exit 1,
-    without a traceback."""
+from hmot_mm.utils import ConfigError
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
