@@ -247,3 +247,23 @@ def trained_tracker(tmp_path_factory):
     result = run_tool('tools/train.py', config)
     assert result.returncode == 0, result.stderr[-3000:]
     return root, config
+
+
+def train_tiny(config, frames, work_dir, iters):
+    """Train a tiny copy of ``config`` for ``iters`` iterations in-process
+    (no checkpoint) and return its runner."""
+    from mmengine.runner import Runner
+    cfg = tiny_config(config, frames, str(work_dir), max_iters=iters)
+    cfg.default_hooks.checkpoint.interval = iters + 1  # no checkpoint
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+@pytest.fixture(scope='session')
+def ihoim_runner(tiny_frames, tmp_path_factory):
+    """The R50-FPN iHOIM config trained 60 iterations on the tiny frames."""
+    import torch
+    torch.manual_seed(0)
+    return train_tiny('configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
+                      tiny_frames[0], tmp_path_factory.mktemp('ihoim'), 60)

@@ -30,7 +30,7 @@ Two things stay different and belong in the config, not the weights:
 - padding: TF's 'SAME' pads a stride-2 3x3 convolution on an even-sized
   input by 0 before and 1 after, PyTorch by 1 on both sides, so each such
   layer samples one input pixel earlier. On odd sizes both agree
-  (tests/test_ssdlite_converter.py checks both cases).
+  (tests/test_tools/test_ssdlite_converter.py checks both).
 """
 import argparse
 import os

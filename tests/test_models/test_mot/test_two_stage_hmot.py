@@ -4,6 +4,8 @@ embeddings being the ReID network's on the detections' crops."""
 import numpy as np
 import torch
 import torch.nn.functional as F
+from conftest import NUM_IDS
+from mmdet.registry import MODELS
 
 from hmot_mm.models import CropReID
 
@@ -46,3 +48,31 @@ def test_losses_match_a_loop_implementation():
                        for i in range(6)]).mean()
     torch.testing.assert_close(losses['loss_cls'], ce)
     torch.testing.assert_close(reid(crops).norm(dim=1), torch.ones(6))
+
+
+def test_two_stage_embeds_are_the_reid_networks_on_the_crops(ihoim_runner):
+    """TwoStageHMOT keeps HMOT's detections and replaces their embeddings
+    by CropReID's on each box cut out of the network input."""
+    hmot = ihoim_runner.model.eval()
+    cfg = ihoim_runner.cfg.model.copy()
+    cfg.update(
+        type='TwoStageHMOT',
+        reid=dict(type='CropReID', num_ids=NUM_IDS, crop_size=(32, 16)))
+    two_stage = MODELS.build(cfg).eval()
+    two_stage.detector.load_state_dict(hmot.detector.state_dict())
+    data = hmot.data_preprocessor(
+        next(iter(ihoim_runner.train_dataloader)), training=True)
+    img, frame = data['inputs'][:1], data['data_samples'][0]
+    with torch.no_grad():
+        ours, theirs = hmot.detect(img, frame), two_stage.detect(img, frame)
+        torch.testing.assert_close(ours.bboxes, theirs.bboxes)
+        torch.testing.assert_close(ours.scores, theirs.scores)
+        w, h = frame.metainfo['scale_factor']
+        x1, y1, x2, y2 = (ours.bboxes[0] *
+                          torch.tensor([w, h, w, h])).round().long().tolist()
+        crop = torch.nn.functional.interpolate(
+            img[:, :, max(y1, 0):y2, max(x1, 0):x2],
+            size=(32, 16),
+            mode='bilinear')
+        torch.testing.assert_close(theirs.embeds[0], two_stage.reid(crop)[0])
+    assert theirs.embeds.shape == (len(ours), 128)
