@@ -15,7 +15,9 @@ _base_ = [
     'mmdet::_base_/default_runtime.py'
 ]
 frame_size = (448, 336)
-test_scale = (560, 420)
+# tracked at the training scale (docs/pets09.md: a tie with 560x420 on the
+# selection split, with 1.56x fewer pixels)
+test_scale = frame_size
 max_iters = 2000
 model = dict(
     detector=dict(
