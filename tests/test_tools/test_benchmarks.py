@@ -9,7 +9,8 @@ from conftest import load_tool, run_tool
 def test_peak_memory_follows_allocations_and_frees():
     """4 MB a, 4 MB b = a @ a, a freed, 8 MB c: the peak is 12 MB plus
     the three 4-byte scalars b.sum(), c.sum() and their sum, counted by
-    hand."""
+    hand (the profiler sees the whole process: a few bytes more may be
+    another allocation in the suite)."""
     speed = load_tool('tools/benchmarks/speed.py')
 
     def allocate():
@@ -19,7 +20,7 @@ def test_peak_memory_follows_allocations_and_frees():
         c = torch.ones(2000, 1000)
         return b.sum() + c.sum()
 
-    assert speed.peak_memory(allocate, 'cpu') == 12e6 + 12
+    assert 12e6 + 12 <= speed.peak_memory(allocate, 'cpu') <= 12e6 + 1024
 
 
 def test_speed_quick_writes_table_and_plot(tmp_path):
