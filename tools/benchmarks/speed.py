@@ -33,7 +33,9 @@ import argparse
 import os.path as osp
 import sys
 import time
-from typing import Dict, List
+from collections import defaultdict
+from functools import partial
+from typing import Callable, Dict, Iterable, List, Tuple
 
 import numpy as np
 import torch
@@ -102,7 +104,7 @@ def peak_memory(fn, device: str) -> float:
                      if e.name() == '[memory]'),
                     key=lambda e: e.start_ns())
     alive = np.cumsum([e.nbytes() for e in events])
-    return float(max(alive.max(initial=0), 0))
+    return float(alive.max(initial=0))
 
 
 def frames_with_people(people: int, size, count: int, seed: int):
@@ -153,15 +155,35 @@ def time_one(fn, device: str) -> float:
     return time.perf_counter() - start
 
 
+def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]], warmup: int,
+            device: str) -> Dict:
+    """Time each frame's named runs one after another, the order rotating
+    per frame (whichever runs first on a new frame pays for it: about
+    0.5 s of R50-FPN's 3 s on CPU). Returns each name's median seconds
+    after ``warmup`` frames and, as ``'<name> MB'``, its peak tensor
+    memory on the last frame, profiled apart from the timing."""
+    times = defaultdict(list)
+    for index, runs in enumerate(frame_runs):
+        shift = index % len(runs)
+        for name, fn in runs[shift:] + runs[:shift]:
+            seconds = time_one(fn, device)
+            if index >= warmup:
+                times[name].append(seconds)
+    result = {name: float(np.median(t)) for name, t in times.items()}
+    for name, fn in runs:
+        result[f'{name} MB'] = peak_memory(fn, device) / 2**20
+    return result
+
+
 def measure(model, reid, frames, warmup: int, device: str) -> Dict:
     """Median seconds per frame of each variant on the same frames."""
     detector, tracker = model.detector, model.tracker
     two_stage_tracker = MODELS.build(dict(type='MotionProposalTracker'))
     rng = np.random.default_rng(0)
     identity = {}
-    times = {v: [] for v in VARIANTS}
     tracker.reset()
-    with torch.no_grad():
+
+    def frame_runs():
         for index, (image, boxes, ids) in enumerate(frames):
             for i in ids:
                 if i not in identity:
@@ -188,17 +210,10 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
                 reid(reid.crop(img[0], torch.from_numpy(boxes).to(device)))
                 two_stage_tracker.track(boxes, scores, embeds)
 
-            # rotate the order each frame: whichever runs first on a new
-            # frame pays for it (about 0.5 s of R50-FPN's 3 s on CPU)
-            runs = list(zip(VARIANTS, (detector_only, hmot, two_stage)))
-            shift = index % len(runs)
-            for name, fn in runs[shift:] + runs[:shift]:
-                seconds = time_one(fn, device)
-                if index >= warmup:
-                    times[name].append(seconds)
-        result = {v: float(np.median(t)) for v, t in times.items()}
-        for name, fn in runs:  # the last frame's, apart from the timing
-            result[f'{name} MB'] = peak_memory(fn, device) / 2**20
+            yield list(zip(VARIANTS, (detector_only, hmot, two_stage)))
+
+    with torch.no_grad():
+        result = in_turn(frame_runs(), warmup, device)
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     return result
 
@@ -209,37 +224,31 @@ def measure_training(config: str, frames, warmup: int, device: str) -> Dict:
     ids = sorted({int(i) for _, _, frame_ids in frames for i in frame_ids})
     index_of = {i: n for n, i in enumerate(ids)}
     detectors = training_detectors(config, len(ids), device)
-    batches = []
-    for index, (image, boxes, frame_ids) in enumerate(frames):
-        img, sample = frame_input(detectors['iHOIM'], image, index, device)
-        sample.gt_instances = InstanceData(
-            bboxes=torch.from_numpy(boxes).float().to(device),
-            labels=torch.zeros(len(boxes), dtype=torch.long, device=device),
-            instances_ids=torch.tensor([index_of[int(i)] for i in frame_ids],
-                                       device=device))
-        batches.append((img, [sample]))
-    steps = {}
-    for name, model in detectors.items():
-        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
+    optimizers = {
+        name: torch.optim.SGD(model.parameters(), lr=1e-4)
+        for name, model in detectors.items()
+    }
 
-        def step(img, samples, model=model, optimizer=optimizer):
-            optimizer.zero_grad()
-            loss, _ = model.parse_losses(model.loss(img, samples))
-            loss.backward()
-            optimizer.step()
+    def step(name, img, samples):
+        optimizers[name].zero_grad()
+        model = detectors[name]
+        loss, _ = model.parse_losses(model.loss(img, samples))
+        loss.backward()
+        optimizers[name].step()
 
-        steps[name] = step
-    times = {name: [] for name in steps}
-    for index, batch in enumerate(batches):  # heads in turn, rotating
-        names = list(steps)[index % 2:] + list(steps)[:index % 2]
-        for name in names:
-            seconds = time_one(lambda: steps[name](*batch), device)
-            if index >= warmup:
-                times[name].append(seconds)
-    result = {name: float(np.median(t)) for name, t in times.items()}
-    for name, step in steps.items():
-        result[f'{name} MB'] = peak_memory(lambda: step(*batches[-1]),
-                                           device) / 2**20
+    def frame_runs():
+        for index, (image, boxes, frame_ids) in enumerate(frames):
+            img, sample = frame_input(detectors['iHOIM'], image, index, device)
+            sample.gt_instances = InstanceData(
+                bboxes=torch.from_numpy(boxes).float().to(device),
+                labels=torch.zeros(
+                    len(boxes), dtype=torch.long, device=device),
+                instances_ids=torch.tensor(
+                    [index_of[int(i)] for i in frame_ids], device=device))
+            yield [(name, partial(step, name, img, [sample]))
+                   for name in detectors]
+
+    result = in_turn(frame_runs(), warmup, device)
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     return result
 
