@@ -11,7 +11,7 @@ import json
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -101,16 +101,47 @@ def ignored_rows(gt: np.ndarray) -> np.ndarray:
     return gt[keep]
 
 
+class SplitSpec(NamedTuple):
+    """A split written besides train/half-train/half-val: MOT frames
+    ``first``..``last`` (1-based, inclusive) of every sequence, and which
+    identities (MOT ids) it labels. An identity it does not label becomes
+    an ignore region, in training and in evaluation alike, so a split can
+    hold identities out: train ``without={1, 13}``, validate ``only={1,
+    13}`` scores people the model has never been taught.
+
+    Args:
+        first (int): first MOT frame.
+        last (int): last MOT frame.
+        only (frozenset, optional): label only these identities.
+        without (frozenset): label every identity but these.
+    """
+    first: int
+    last: int
+    only: Optional[FrozenSet[int]] = None
+    without: FrozenSet[int] = frozenset()
+
+    def unlabelled(self, rows: np.ndarray) -> np.ndarray:
+        """Mask of the pedestrian ``rows`` this split turns into ignore
+        regions."""
+        mask = np.isin(rows['id'], list(self.without))
+        if self.only is not None:
+            mask |= ~np.isin(rows['id'], list(self.only))
+        return mask
+
+
 def frames_in(rows: np.ndarray, first: int, last: int) -> np.ndarray:
     """The rows of frames ``first``..``last``."""
     return rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
 
 
-def build_split(sequences: List[dict], frame_range) -> dict:
+def build_split(sequences: List[dict],
+                frame_range,
+                spec: Optional[SplitSpec] = None) -> dict:
     """One COCO-VID dict over the frames ``frame_range(length)`` of every
     sequence, identities numbered 0..N−1 in order of first appearance;
-    each sequence's ``ignored`` rows become ignore regions (``iscrowd`` 1,
-    ``instance_id`` −1, ``mot_conf`` 0 so that evaluation drops them)."""
+    each sequence's ``ignored`` rows, and the rows of identities ``spec``
+    does not label, become ignore regions (``iscrowd`` 1, ``instance_id``
+    −1, ``mot_conf`` 0 so that evaluation drops them)."""
     out = dict(
         videos=[],
         images=[],
@@ -144,6 +175,10 @@ def build_split(sequences: List[dict], frame_range) -> dict:
             out['images'].append(image)
         rows = frames_in(rows, first, last)
         ignored = frames_in(seq['ignored'], first, last)
+        if spec is not None:
+            unlabelled = spec.unlabelled(rows)
+            rows, ignored = rows[~unlabelled], np.concatenate(
+                [ignored, rows[unlabelled]])
         rows = rows[np.lexsort((rows['id'], rows['frame']))]
         for row in rows:
             dense.setdefault((info.name, int(row['id'])), len(dense))
@@ -170,16 +205,14 @@ def build_split(sequences: List[dict], frame_range) -> dict:
     return out
 
 
-def convert(
-    root: str,
-    out_dir: str,
-    split_train: bool = False,
-    vis_thr: float = 0.0,
-    mot17_detector: str = 'FRCNN',
-    overwrite: bool = False,
-    image_root: Optional[str] = None,
-    frame_ranges: Optional[Dict[str, Tuple[int,
-                                           int]]] = None) -> Dict[str, dict]:
+def convert(root: str,
+            out_dir: str,
+            split_train: bool = False,
+            vis_thr: float = 0.0,
+            mot17_detector: str = 'FRCNN',
+            overwrite: bool = False,
+            image_root: Optional[str] = None,
+            splits: Optional[Dict[str, Tuple]] = None) -> Dict[str, dict]:
     """Convert the sequences under ``root`` and write the annotation files.
 
     A sequence is a folder with ``seqinfo.ini``, ``gt/gt.txt`` and either
@@ -201,26 +234,28 @@ def convert(
         image_root (str, optional): what ``file_name`` is relative to (the
             training config's ``data_root + data_prefix.img``); default
             ``root``'s folder of sequences.
-        frame_ranges (dict, optional): name → (first, last) MOT frame
-            numbers (1-based, inclusive): also write frames first..last of
-            every sequence as ``{name}_cocoformat.json`` (e.g. a split of
-            the training half to choose settings on).
+        splits (dict, optional): name → :class:`SplitSpec` (or a
+            tuple of its fields, e.g. ``(1, 300)``): also write that split
+            as ``{name}_cocoformat.json`` (e.g. a split of the training
+            half to choose settings on).
 
     Returns:
         dict: file name → written COCO-VID dict.
 
     Raises:
         FileExistsError: ``out_dir`` holds files and not ``overwrite``.
-        FileNotFoundError / ValueError: from the sequence readers, before
+        FileNotFoundError / ValueError: from the sequence readers, or a
+            split naming an identity no sequence has in its frames, before
             anything is written.
     """
     if mot17_detector not in ('DPM', 'FRCNN', 'SDP'):
         raise ValueError(f'mot17_detector={mot17_detector!r}: one of DPM, '
                          'FRCNN, SDP')
-    for name, (first, last) in (frame_ranges or {}).items():
-        if not 1 <= first <= last:
-            raise ValueError(f'frame range {name}:{first}-{last}: need '
-                             '1 <= first <= last')
+    specs = {name: SplitSpec(*spec) for name, spec in (splits or {}).items()}
+    for name, spec in specs.items():
+        if not 1 <= spec.first <= spec.last:
+            raise ValueError(f'frame range {name}:{spec.first}-{spec.last}:'
+                             ' need 1 <= first <= last')
     if osp.exists(out_dir) and not osp.isdir(out_dir):
         raise NotADirectoryError(f'{out_dir}: exists and is not a folder')
     if osp.isdir(out_dir) and os.listdir(out_dir) and not overwrite:
@@ -262,14 +297,24 @@ def convert(
             sequences, lambda n: (1, n // 2))
         outputs['half-val_cocoformat.json'] = build_split(
             sequences, lambda n: (n // 2 + 1, n))
-    for name, (first, last) in (frame_ranges or {}).items():
+    for name, spec in specs.items():
+        first, last = spec.first, spec.last
         for seq in sequences:
             if last > seq['info'].length:
                 raise ValueError(
                     f'frame range {name}:{first}-{last}: '
                     f'{seq["rel"]} has {seq["info"].length} frames')
+        present = {
+            int(i)
+            for seq in sequences
+            for i in frames_in(seq['rows'], first, last)['id']
+        }
+        unknown = sorted(((spec.only or set()) | spec.without) - present)
+        if unknown:
+            raise ValueError(f'split {name}: identity {unknown[0]} has no '
+                             f'pedestrian box in frames {first}-{last}')
         outputs[f'{name}_cocoformat.json'] = build_split(
-            sequences, lambda n, first=first, last=last: (first, last))
+            sequences, lambda n, first=first, last=last: (first, last), spec)
     os.makedirs(out_dir, exist_ok=True)
     for name, content in outputs.items():
         write_json_atomic(osp.join(out_dir, name), content)

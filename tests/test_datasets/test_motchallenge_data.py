@@ -11,9 +11,10 @@ from conftest import (PETS, ROOT, independent_counts, needs_pets, run_tool,
                       write_mot_sequence)
 
 from hmot_mm.datasets import MOTFrameDataset
-from hmot_mm.datasets.motchallenge_coco import convert
-from hmot_mm.datasets.motchallenge_io import (FrameReader, read_gt,
+from hmot_mm.datasets.motchallenge_coco import SplitSpec, convert
+from hmot_mm.datasets.motchallenge_io import (GT_DTYPE, FrameReader, read_gt,
                                               read_seqinfo, video_to_sequence)
+from hmot_mm.evaluation.mot_eval import preprocess
 
 
 def write_gt(tmp_path, text):
@@ -118,6 +119,51 @@ def test_converter_counts_match_gt(two_sequences, tmp_path):
     assert on_disk['num_ids'] == full['num_ids']
     first = full['images'][0]['file_name']
     assert osp.isfile(osp.join(two_sequences, first)), first
+
+
+def test_identity_held_out_splits(two_sequences, tmp_path):
+    # hold out the first identity of each sequence: train on the others,
+    # score only the held-out ones
+    gts = {
+        s:
+        np.loadtxt(osp.join(two_sequences, s, 'gt', 'gt.txt'), delimiter=',')
+        for s in ('SEQ-A', 'SEQ-B')
+    }
+    held = {int(g[:, 1].min()) for g in gts.values()}
+    all_rows = np.concatenate([g[g[:, 0] <= 6] for g in gts.values()])
+    is_held = np.isin(all_rows[:, 1], list(held))
+    out = convert(
+        two_sequences,
+        str(tmp_path / 'ann'),
+        splits=dict(
+            known=(1, 6, None, frozenset(held)),
+            new=SplitSpec(1, 6, only=frozenset(held))))
+    known, new = out['known_cocoformat.json'], out['new_cocoformat.json']
+    for split, labelled in ((known, ~is_held), (new, is_held)):
+        scored = [a for a in split['annotations'] if not a['iscrowd']]
+        ignored = [a for a in split['annotations'] if a['iscrowd']]
+        assert len(scored) == labelled.sum()
+        assert len(ignored) == (~labelled).sum()
+        assert split['num_ids'] == len(np.unique(all_rows[labelled, 1]))
+        assert {a['mot_instance_id']
+                for a in ignored} == set(all_rows[~labelled, 1].astype(int))
+        assert {(a['instance_id'], a['mot_conf'])
+                for a in ignored} == {(-1, 0.0)}
+    # scoring every person's true box against the held-out split: the
+    # boxes on the other people are dropped (not false positives), the
+    # held-out people's are kept
+    video = {v['name']: v['id'] for v in new['videos']}['SEQ-A']
+    frames = {i['id']: i['mot_frame_id'] for i in new['images']}
+    gt = np.array([(frames[a['image_id']], a['mot_instance_id'], *a['bbox'],
+                    a['mot_conf'], a['mot_class'], 1.0)
+                   for a in new['annotations'] if a['video_id'] == video],
+                  dtype=GT_DTYPE)
+    hyp = gt.copy()
+    hyp['conf'] = 1
+    scored, kept = preprocess(gt, hyp)
+    seq_a = gts['SEQ-A'][gts['SEQ-A'][:, 0] <= 6]
+    assert len(kept) == len(scored) == (seq_a[:, 1] == min(held)).sum()
+    assert set(kept['id']) == {min(held)} and len(hyp) > len(kept)
 
 
 def test_converter_keeps_pedestrians_and_visibility(tmp_path):

@@ -112,6 +112,10 @@ CASES = {
         'tools/dataset_converters/mot2coco.py', '-i', '{root}/gt', '-o',
         '{root}/ann_frames', '--frames', 'sub:4-2'
     ], 'need 1 <= first <= last'),
+    'mot2coco: --frames holding out an identity that is not there': ([
+        'tools/dataset_converters/mot2coco.py', '-i', '{root}/gt', '-o',
+        '{root}/ann_ids', '--frames', 'sub:1-6:without=10,999'
+    ], 'split sub: identity 999 has no pedestrian box in frames 1-6'),
     'video_to_mot: --fps 0': ([
         'tools/dataset_converters/video_to_mot.py', '{root}/clip.avi',
         '--out-dir', '{root}/fps0', '--fps', '0'

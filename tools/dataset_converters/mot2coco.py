@@ -8,7 +8,9 @@ Writes ``train_cocoformat.json`` (and with ``--split-train`` the first and
 second half of every sequence as ``half-train_``/``half-val_cocoformat.json``;
 with ``--frames NAME:FIRST-LAST`` frames FIRST..LAST as
 ``NAME_cocoformat.json``, e.g. ``--frames train-sub:1-300`` to choose
-settings on part of the training half).
+settings on part of the training half; ``NAME:FIRST-LAST:without=1,13``
+or ``...:only=1,13`` label only some identities and make the others
+ignore regions, to hold identities out of training and score only them).
 Only pedestrians are kept (class 1, conf 1); MOT17 keeps one detector copy.
 Each file records ``num_ids``: set the model's ``num_ids`` to the printed N.
 """
@@ -19,7 +21,7 @@ import sys
 
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from hmot_mm.datasets.motchallenge_coco import convert  # noqa: E402
+from hmot_mm.datasets import motchallenge_coco  # noqa: E402
 
 
 def main() -> None:
@@ -49,25 +51,37 @@ def main() -> None:
         '--frames',
         action='append',
         default=[],
-        metavar='NAME:FIRST-LAST',
+        metavar='NAME:FIRST-LAST[:only=IDS|:without=IDS]',
         help='also write MOT frames FIRST..LAST of every sequence as '
-        'NAME_cocoformat.json (repeatable)')
+        'NAME_cocoformat.json, labelling only the MOT ids IDS (comma-'
+        'separated) or all but them; the others become ignore regions '
+        '(repeatable)')
     parser.add_argument(
         '--overwrite',
         action='store_true',
         help='replace files in a non-empty --out-dir')
     args = parser.parse_args()
-    frame_ranges = {}
+    splits = {}
     for text in args.frames:
-        match = re.fullmatch(r'([\w.-]+):(\d+)-(\d+)', text)
+        match = re.fullmatch(
+                r'([\w.-]+):(\d+)-(\d+)(?::(only|without)=(\d+(?:,\d+)*))?',
+                text)
         if match is None:
             parser.error(f'--frames {text!r}: expected NAME:FIRST-LAST, '
-                         'e.g. train-sub:1-300')
-        frame_ranges[match[1]] = (int(match[2]), int(match[3]))
+                         'e.g. train-sub:1-300, optionally :only=IDS or '
+                         ':without=IDS, e.g. val-new:301-397:only=1,13')
+        ids = frozenset(int(i) for i in (match[5] or '').split(',') if i)
+        splits[match[1]] = motchallenge_coco.SplitSpec(
+            int(match[2]),
+            int(match[3]),
+            only=ids if match[4] == 'only' else None,
+            without=ids if match[4] == 'without' else frozenset())
     try:
-        outputs = convert(args.input, args.out_dir, args.split_train,
-                          args.vis_thr, args.mot17_detector, args.overwrite,
-                          args.image_root, frame_ranges)
+        outputs = motchallenge_coco.convert(args.input, args.out_dir,
+                                            args.split_train, args.vis_thr,
+                                            args.mot17_detector,
+                                            args.overwrite, args.image_root,
+                                            splits)
     except (OSError, ValueError) as e:
         sys.exit(f'mot2coco: {e}')
     for name, content in outputs.items():
