@@ -11,7 +11,7 @@ import json
 import os
 import os.path as osp
 import tempfile
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -134,13 +134,16 @@ def frames_in(rows: np.ndarray, first: int, last: int) -> np.ndarray:
     return rows[(rows['frame'] >= first) & (rows['frame'] <= last)]
 
 
-def build_split(sequences: List[dict],
-                frame_range,
-                spec: Optional[SplitSpec] = None) -> dict:
+def build_split(
+        sequences: List[dict],
+        frame_range,
+        unlabelled: Optional[Callable[[np.ndarray],
+                                      np.ndarray]] = None) -> dict:
     """One COCO-VID dict over the frames ``frame_range(length)`` of every
     sequence, identities numbered 0..N−1 in order of first appearance;
-    each sequence's ``ignored`` rows, and the rows of identities ``spec``
-    does not label, become ignore regions (``iscrowd`` 1, ``instance_id``
+    each sequence's ``ignored`` rows, and the pedestrian rows the mask
+    ``unlabelled(rows)`` selects (:meth:`SplitSpec.unlabelled`), become
+    ignore regions (``iscrowd`` 1, ``instance_id``
     −1, ``mot_conf`` 0 so that evaluation drops them)."""
     out = dict(
         videos=[],
@@ -175,10 +178,9 @@ def build_split(sequences: List[dict],
             out['images'].append(image)
         rows = frames_in(rows, first, last)
         ignored = frames_in(seq['ignored'], first, last)
-        if spec is not None:
-            unlabelled = spec.unlabelled(rows)
-            rows, ignored = rows[~unlabelled], np.concatenate(
-                [ignored, rows[unlabelled]])
+        if unlabelled is not None:
+            mask = unlabelled(rows)
+            rows, ignored = rows[~mask], np.concatenate([ignored, rows[mask]])
         rows = rows[np.lexsort((rows['id'], rows['frame']))]
         for row in rows:
             dense.setdefault((info.name, int(row['id'])), len(dense))
@@ -314,7 +316,9 @@ def convert(root: str,
             raise ValueError(f'split {name}: identity {unknown[0]} has no '
                              f'pedestrian box in frames {first}-{last}')
         outputs[f'{name}_cocoformat.json'] = build_split(
-            sequences, lambda n, first=first, last=last: (first, last), spec)
+            sequences,
+            lambda n, first=first, last=last: (first, last),
+            spec.unlabelled)
     os.makedirs(out_dir, exist_ok=True)
     for name, content in outputs.items():
         write_json_atomic(osp.join(out_dir, name), content)
