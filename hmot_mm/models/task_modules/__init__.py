@@ -1,0 +1,3 @@
+from .memory_ohem_sampler import MemoryOHEMSampler
+
+__all__ = ['MemoryOHEMSampler']
