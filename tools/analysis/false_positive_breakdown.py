@@ -6,6 +6,12 @@ ground-truth person in the frame, and their size relative to that person.
 A tracker box is a false positive here if no scored person (conf ≠ 0)
 overlaps it at IoU ≥ 0.5 (a simpler rule than the CLEAR matching, which
 also counts a second box on a matched person as FP; the totals are close).
+
+It then lists the tracks that overlap nobody in at least ``--min-frames``
+frames: a static person-like object held as a track (PETS09-S2L1's sign on
+the lamp post) shows as one such track with a box that barely moves
+(``centre spread``: median distance of its centre from its median centre,
+in px).
 """
 import argparse
 import os.path as osp
@@ -27,15 +33,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('gt', help='MOTChallenge gt.txt')
     parser.add_argument('results', help='MOTChallenge result rows')
+    parser.add_argument(
+        '--min-frames',
+        type=int,
+        default=20,
+        help='list tracks with at least this many boxes on nobody')
     args = parser.parse_args()
     try:
         gt, hyp = read_gt(args.gt), read_gt(args.results)
     except (OSError, ValueError) as e:
         sys.exit(f'false_positive_breakdown: {e}')
     gt = gt[gt['conf'] != 0]
-    best, size, frames = [], [], []
+    best, size, frames, rows = [], [], [], []
     for frame in np.unique(hyp['frame']):
         g, h = gt[gt['frame'] == frame], hyp[hyp['frame'] == frame]
+        rows.append(h)
         iou = box_iou(boxes(g), boxes(h)) if len(g) else np.zeros((1, len(h)))
         match = iou.argmax(0)
         best += list(iou.max(0))
@@ -45,6 +57,7 @@ def main() -> None:
         else:
             size += [np.nan] * len(h)
     best, size, frames = np.array(best), np.array(size), np.array(frames)
+    rows = np.concatenate(rows)
     fp = best < 0.5
     print(f'{len(best)} tracker boxes, {fp.sum()} without a person at '
           'IoU >= 0.5')
@@ -57,6 +70,25 @@ def main() -> None:
     counts, _ = np.histogram(frames[fp], bins=edges)
     print('  per tenth of the frames: ' + ' '.join(map(str, counts)) +
           f' (frames {edges[0]}..{edges[-1] - 1})')
+    print_tracks_on_nobody(rows[best == 0], args.min_frames)
+
+
+def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
+    """One line per track with ``min_frames`` or more boxes that overlap no
+    person: how many, over which frames, its median box and how far its
+    centre moves."""
+    ids, counts = np.unique(nobody['id'], return_counts=True)
+    listed = ids[counts >= min_frames][np.argsort(
+        -counts[counts >= min_frames])]
+    print(f'  tracks with >= {min_frames} boxes on nobody: {len(listed)}')
+    for track in listed:
+        r = nobody[nobody['id'] == track]
+        cx, cy = r['x'] + r['w'] / 2, r['y'] + r['h'] / 2
+        spread = np.median(np.hypot(cx - np.median(cx), cy - np.median(cy)))
+        box = ' '.join(f'{np.median(r[k]):.0f}' for k in ('x', 'y', 'w', 'h'))
+        print(f'    id {track}: {len(r)} boxes, frames {r["frame"].min()}..'
+              f'{r["frame"].max()}, median box x y w h {box}, centre '
+              f'spread {spread:.1f} px')
 
 
 if __name__ == '__main__':

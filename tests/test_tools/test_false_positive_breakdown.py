@@ -1,0 +1,46 @@
+"""false_positive_breakdown.py on hand-built rows: boxes that hit a person,
+boxes beside one at a known IoU, and a static object held as a track."""
+import re
+
+from conftest import run_tool
+
+TOOL = 'tools/analysis/false_positive_breakdown.py'
+
+
+def row(frame, track, x, y, w, h, conf=1):
+    return f'{frame},{track},{x},{y},{w},{h},{conf},-1,-1,-1\n'
+
+
+def test_bands_and_the_static_false_track(tmp_path):
+    gt, res = tmp_path / 'gt.txt', tmp_path / 'res.txt'
+    gt_rows, res_rows = [], []
+    for f in range(1, 31):
+        gt_rows.append(row(f, 1, 10 + 2 * f, 50, 40, 100))  # a walker
+        res_rows.append(row(f, 1, 10 + 2 * f, 50, 40, 100))  # found
+        # a box shifted by half the walker's width: IoU 20/60 = 1/3
+        if f <= 6:
+            res_rows.append(row(f, 2, 30 + 2 * f, 50, 40, 100))
+        # a sign on nobody in frames 1-25, at x 300, 301 or 302
+        if f <= 25:
+            res_rows.append(row(f, 3, 300 + f % 3, 60, 30, 80))
+        # a short false track on nobody, under --min-frames
+        if f <= 4:
+            res_rows.append(row(f, 4, 200, 200, 30, 80))
+    gt.write_text(''.join(gt_rows))
+    res.write_text(''.join(res_rows))
+    out = run_tool(TOOL, gt, res, '--min-frames', 10)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert text.startswith('65 tracker boxes, 35 without a person')
+    counts = dict(re.findall(r'best IoU +(.+?): +(\d+),', text))
+    assert counts == {
+        '0 (nobody)': '29',
+        '(0, 0.1)': '0',
+        '[0.1, 0.3)': '0',
+        '[0.3, 0.5)': '6'
+    }
+    assert 'tracks with >= 10 boxes on nobody: 1' in text
+    # x over frames 1-25: 8 at 300, 9 at 301, 8 at 302, so the median box
+    # is at 301 and 16 of 25 centres are 1 px from the median centre
+    assert ('id 3: 25 boxes, frames 1..25, median box x y w h 301 60 30 80, '
+            'centre spread 1.0 px') in text
