@@ -1,6 +1,7 @@
-"""MemoryOHEMSampler keeps the RoIs whose memory-bank detection loss is
-highest, checked against the loss computed here in NumPy from the
-embeddings and the memory, and leaves the head as it found it."""
+"""MemoryOHEMSampler keeps the RoIs whose detection loss is highest,
+checked against the loss computed here in NumPy (iHOIM: from the
+embeddings and the memory; OIM: from the classification branch), and
+leaves the head as it found it."""
 import numpy as np
 import pytest
 import torch
@@ -15,13 +16,16 @@ CFG = f'{ROOT}/configs/_base_/models/ihoim_faster-rcnn_mobilenetv2_fpn_cpu.py'
 IMG = (128, 160)  # height, width
 
 
-def roi_head(sampler_type):
+def roi_head(box_head):
     register_all_modules()
     import hmot_mm  # noqa: F401  registers the sampler and the heads
     det = Config.fromfile(CFG).model.detector
     rcnn = det.train_cfg.rcnn
-    rcnn.sampler = dict(rcnn.sampler, type=sampler_type, num=16)
+    rcnn.sampler = dict(rcnn.sampler, type='MemoryOHEMSampler', num=16)
     det.roi_head.bbox_head.loss_reid.update(num_ids=5, bg_queue_size=5)
+    if box_head == 'OIMBBoxHead':
+        det.roi_head.bbox_head.type = box_head
+        det.roi_head.bbox_head.loss_reid = dict(type='OIMLoss', num_ids=5)
     head = MODELS.build(
         dict(det.roi_head, train_cfg=rcnn, test_cfg=det.test_cfg.rcnn))
     head.train()
@@ -30,25 +34,34 @@ def roi_head(sampler_type):
 
 def fill_memory(loss_reid, rng):
     for name in ('lookup_table', 'bg_queue'):
+        if not hasattr(loss_reid, name):  # OIM: no queue
+            continue
         rows = rng.normal(size=getattr(loss_reid, name).shape)
         rows /= np.linalg.norm(rows, axis=1, keepdims=True)
         getattr(loss_reid, name).copy_(torch.from_numpy(rows))
 
 
-def numpy_detection_loss(embeds, lut, queue, tau, is_bg):
-    """-log p(background) (or p(person)) from the softmax over [LUT; queue]
-    in float64, written out without the loss's logsumexp."""
-    s = embeds @ np.concatenate([lut, queue]).T / tau
+def numpy_background_loss(out, loss_reid):
+    """-log p(background) in float64. iHOIM: from the softmax over
+    [LUT; queue], written out without the loss's logsumexp; OIM: from the
+    two classification logits [person, background]."""
+    if out['cls_score'] is not None:
+        s = out['cls_score'].double().numpy()
+        person_logit, bg_logit = s[:, 0], s[:, 1]
+        return np.log1p(np.exp(person_logit - bg_logit))
+    lut = loss_reid.lookup_table.double().numpy()
+    memory = np.concatenate([lut, loss_reid.bg_queue.double().numpy()])
+    s = out['embeds'].double().numpy() @ memory.T / loss_reid.temperature
     e = np.exp(s - s.max(1, keepdims=True))
-    p_person = e[:, :len(lut)].sum(1) / e.sum(1)
-    return -np.log(np.where(is_bg, 1 - p_person, p_person))
+    return -np.log(e[:, len(lut):].sum(1) / e.sum(1))
 
 
+@pytest.mark.parametrize('box_head', ['iHOIMBBoxHead', 'OIMBBoxHead'])
 @pytest.mark.parametrize('seed', [0, 1])
-def test_keeps_the_backgrounds_most_like_a_person(seed):
+def test_keeps_the_backgrounds_most_like_a_person(box_head, seed):
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    head = roi_head('MemoryOHEMSampler')
+    head = roi_head(box_head)
     loss_reid = head.bbox_head.loss_reid
     fill_memory(loss_reid, rng)
     # a few training steps' worth of BN statistics, so eval mode differs
@@ -78,10 +91,8 @@ def test_keeps_the_backgrounds_most_like_a_person(seed):
     head.eval()
     with torch.no_grad():
         rois = torch.cat([priors.new_zeros(60, 1), priors], 1)
-        embeds = head._bbox_forward(feats, rois)['embeds'].double().numpy()
-    loss = numpy_detection_loss(embeds, loss_reid.lookup_table.numpy(),
-                                loss_reid.bg_queue.numpy(),
-                                loss_reid.temperature, np.ones(60, bool))
+        loss = numpy_background_loss(
+            head._bbox_forward(feats, rois), loss_reid)
     expected = np.argsort(-loss)[:16]
     assert len(result.neg_inds) == 16
     assert set(result.neg_inds.tolist()) == set(expected.tolist())
