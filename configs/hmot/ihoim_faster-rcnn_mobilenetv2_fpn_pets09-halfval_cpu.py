@@ -4,7 +4,9 @@
 # 301-397 (docs/pets09.md): lambda = 0.1 p(person)^2 and AdamW (lr 4e-4, no
 # clipping) instead of 2 p(person)^2 with SGD; mmdet's R-CNN sampling
 # (background IoU < 0.5, 25 % positives) and no regressor BN instead of
-# HOIM's. The validation runs of both recipes are in docs/pets09.md.
+# HOIM's; the RoIs of that sampling mined by their detection loss
+# (MemoryOHEMSampler, hard negatives) instead of drawn uniformly. The
+# validation runs of both recipes are in docs/pets09.md.
 _base_ = (
     './ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu_paper-recipe.py')
 
@@ -15,7 +17,8 @@ model = dict(
         train_cfg=dict(
             rcnn=dict(
                 assigner=dict(neg_iou_thr=0.5),
-                sampler=dict(pos_fraction=0.25)))))
+                sampler=dict(type='MemoryOHEMSampler',
+                             pos_fraction=0.25)))))
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
