@@ -44,20 +44,20 @@ def main() -> None:
     except (OSError, ValueError) as e:
         sys.exit(f'false_positive_breakdown: {e}')
     gt = gt[gt['conf'] != 0]
-    best, size, frames, rows = [], [], [], []
-    for frame in np.unique(hyp['frame']):
-        g, h = gt[gt['frame'] == frame], hyp[hyp['frame'] == frame]
-        rows.append(h)
+    # frame by frame, as the loop below visits them
+    hyp = hyp[np.argsort(hyp['frame'], kind='stable')]
+    frames = hyp['frame']
+    best, size = [], []
+    for frame in np.unique(frames):
+        g, h = gt[gt['frame'] == frame], hyp[frames == frame]
         iou = box_iou(boxes(g), boxes(h)) if len(g) else np.zeros((1, len(h)))
         match = iou.argmax(0)
         best += list(iou.max(0))
-        frames += [frame] * len(h)
         if len(g):
             size += list(np.sqrt(h['w'] * h['h'] / (g['w'] * g['h'])[match]))
         else:
             size += [np.nan] * len(h)
-    best, size, frames = np.array(best), np.array(size), np.array(frames)
-    rows = np.concatenate(rows)
+    best, size = np.array(best), np.array(size)
     fp = best < 0.5
     print(f'{len(best)} tracker boxes, {fp.sum()} without a person at '
           'IoU >= 0.5')
@@ -70,7 +70,7 @@ def main() -> None:
     counts, _ = np.histogram(frames[fp], bins=edges)
     print('  per tenth of the frames: ' + ' '.join(map(str, counts)) +
           f' (frames {edges[0]}..{edges[-1] - 1})')
-    print_tracks_on_nobody(rows[best == 0], args.min_frames)
+    print_tracks_on_nobody(hyp[best == 0], args.min_frames)
 
 
 def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
@@ -78,8 +78,8 @@ def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
     person: how many, over which frames, its median box and how far its
     centre moves."""
     ids, counts = np.unique(nobody['id'], return_counts=True)
-    listed = ids[counts >= min_frames][np.argsort(
-        -counts[counts >= min_frames])]
+    often = counts >= min_frames
+    listed = ids[often][np.argsort(-counts[often])]
     print(f'  tracks with >= {min_frames} boxes on nobody: {len(listed)}')
     for track in listed:
         r = nobody[nobody['id'] == track]
