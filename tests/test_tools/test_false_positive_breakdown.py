@@ -44,3 +44,36 @@ def test_bands_and_the_static_false_track(tmp_path):
     # is at 301 and 16 of 25 centres are 1 px from the median centre
     assert ('id 3: 25 boxes, frames 1..25, median box x y w h 301 60 30 80, '
             'centre spread 1.0 px') in text
+
+
+def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):
+    gt, res = tmp_path / 'gt.txt', tmp_path / 'res.txt'
+    gt_rows, res_rows = [], []
+    for f in range(1, 26):
+        gt_rows.append(row(f, 1, 100, 50, 40, 100))  # a standing person
+        if f <= 10:  # found
+            res_rows.append(row(f, 1, 100, 50, 40, 100))
+        elif f <= 15:  # half a width right, 10 % taller: IoU 2000 / 6400
+            res_rows.append(row(f, 1, 120, 45, 40, 110))
+        if f <= 20:  # a sign on nobody keeps the results' frames at 1-20
+            res_rows.append(row(f, 2, 400, 60, 30, 80))
+    gt_rows.append(row(5, 2, 600, 50, 40, 100))  # nobody boxes this one
+    gt.write_text(''.join(gt_rows))
+    res.write_text(''.join(res_rows))
+    out = run_tool(TOOL, gt, res)
+    assert out.returncode == 0, out.stderr
+    missed = out.stdout.split('scored persons')[1]
+    # frames 21-25 lie after the last result row and are not counted:
+    # 20 + 1 persons; frames 11-15 misplaced, 16-20 and the second person
+    # without any box near them
+    assert '21 scored persons in those frames, 11 without' in out.stdout
+    counts = dict(re.findall(r'best IoU +(.+?): +(\d+)', missed))
+    assert counts == {
+        '0 (no box)': '6',
+        '(0, 0.1)': '0',
+        '[0.1, 0.3)': '0',
+        '[0.3, 0.5)': '5'
+    }
+    # centres 20 px right (20 / 40 = 0.5) and 0 px down (45 + 55 = 50 + 50)
+    assert ('median: |dx|/w 0.50, |dy|/h 0.00, width x1.00, height x1.10'
+            in missed)

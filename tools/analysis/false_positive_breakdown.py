@@ -1,5 +1,6 @@
-"""Where a tracker's false positives are: by their best IoU with any
-ground-truth person in the frame, and their size relative to that person.
+"""Where a tracker's false positives and missed persons are: by their best
+IoU with any ground-truth person (any tracker box) in the frame, and their
+size (offset) relative to it.
 
     python tools/analysis/false_positive_breakdown.py GT.txt RESULTS.txt
 
@@ -12,6 +13,13 @@ frames: a static person-like object held as a track (PETS09-S2L1's sign on
 the lamp post) shows as one such track with a box that barely moves
 (``centre spread``: median distance of its centre from its median centre,
 in px).
+
+Last, the scored persons of the results' frames (first to last row) that no
+tracker box covers at IoU >= 0.5, by the best IoU of any tracker box. For
+those with a box at IoU 0.1-0.5 (a misplaced box: one false positive and
+one miss), the median offset of that box from the person, as fractions of
+the person's width and height, shows whether the misses are a localisation
+error and in which direction.
 """
 import argparse
 import os.path as osp
@@ -71,6 +79,8 @@ def main() -> None:
     print('  per tenth of the frames: ' + ' '.join(map(str, counts)) +
           f' (frames {edges[0]}..{edges[-1] - 1})')
     print_tracks_on_nobody(hyp[best == 0], args.min_frames)
+    gt = gt[(gt['frame'] >= frames.min()) & (gt['frame'] <= frames.max())]
+    print_missed_persons(gt, hyp)
 
 
 def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
@@ -89,6 +99,38 @@ def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
         print(f'    id {track}: {len(r)} boxes, frames {r["frame"].min()}..'
               f'{r["frame"].max()}, median box x y w h {box}, centre '
               f'spread {spread:.1f} px')
+
+
+def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
+    """Scored persons without a tracker box at IoU >= 0.5, by the best IoU
+    of a tracker box, and the median offset of a misplaced (IoU 0.1-0.5)
+    box: |dx| / w, |dy| / h of the centres and the w, h ratios."""
+    best, offset = np.zeros(len(gt)), np.full((len(gt), 4), np.nan)
+    for frame in np.unique(gt['frame']):
+        at = np.nonzero(gt['frame'] == frame)[0]
+        g, h = gt[at], hyp[hyp['frame'] == frame]
+        if not len(h):
+            continue
+        iou = box_iou(boxes(g), boxes(h))
+        best[at] = iou.max(1)
+        b = h[iou.argmax(1)]
+        offset[at] = np.stack([
+            np.abs(b['x'] + b['w'] / 2 - g['x'] - g['w'] / 2) / g['w'],
+            np.abs(b['y'] + b['h'] / 2 - g['y'] - g['h'] / 2) / g['h'],
+            b['w'] / g['w'], b['h'] / g['h']
+        ], 1)
+    missed = best < 0.5
+    print(f'{len(gt)} scored persons in those frames, {missed.sum()} without '
+          'a tracker box at IoU >= 0.5')
+    for name, lo, hi in BANDS:
+        band = missed & (best >= lo) & (best < hi)
+        print(f'  best IoU {name.replace("nobody", "no box"):>10}: '
+              f'{band.sum():5d}')
+    placed = missed & (best >= 0.1)
+    if placed.any():
+        dx, dy, w, h = np.median(offset[placed], 0)
+        print(f'  box at IoU [0.1, 0.5), median: |dx|/w {dx:.2f}, |dy|/h '
+              f'{dy:.2f}, width x{w:.2f}, height x{h:.2f}')
 
 
 if __name__ == '__main__':
