@@ -22,7 +22,7 @@ def test_bands_and_the_static_false_track(tmp_path):
             res_rows.append(row(f, 2, 30 + 2 * f, 50, 40, 100))
         # a sign on nobody in frames 1-25, at x 300, 301 or 302
         if f <= 25:
-            res_rows.append(row(f, 3, 300 + f % 3, 60, 30, 80))
+            res_rows.append(row(f, 3, 300 + f % 3, 60, 30, 80, 0.2 + f / 100))
         # a short false track on nobody, under --min-frames
         if f <= 4:
             res_rows.append(row(f, 4, 200, 200, 30, 80))
@@ -31,7 +31,8 @@ def test_bands_and_the_static_false_track(tmp_path):
     out = run_tool(TOOL, gt, res, '--min-frames', 10)
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    assert text.startswith('65 tracker boxes, 35 without a person')
+    assert text.startswith('65 tracker boxes, 35 without a person at IoU '
+                           '>= 0.5; median score of those with one 1.000')
     counts = dict(re.findall(r'best IoU +(.+?): +(\d+),', text))
     assert counts == {
         '0 (nobody)': '29',
@@ -43,7 +44,9 @@ def test_bands_and_the_static_false_track(tmp_path):
     # x over frames 1-25: 8 at 300, 9 at 301, 8 at 302, so the median box
     # is at 301 and 16 of 25 centres are 1 px from the median centre
     assert ('id 3: 25 boxes, frames 1..25, median box x y w h 301 60 30 80, '
-            'centre spread 1.0 px') in text
+            'centre spread 1.0 px, median score 0.330') in text
+    # nobody: the sign's 25 scores 0.21-0.45 and four of 1: median 0.35
+    assert re.search(r'0 \(nobody\): +29, .*median score 0.350', text)
 
 
 def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):

@@ -1,6 +1,6 @@
 """Where a tracker's false positives and missed persons are: by their best
-IoU with any ground-truth person (any tracker box) in the frame, and their
-size (offset) relative to it.
+IoU with any ground-truth person (any tracker box) in the frame, their
+size (offset) relative to it, and their scores (the results' conf column).
 
     python tools/analysis/false_positive_breakdown.py GT.txt RESULTS.txt
 
@@ -67,13 +67,16 @@ def main() -> None:
             size += [np.nan] * len(h)
     best, size = np.array(best), np.array(size)
     fp = best < 0.5
+    score = hyp['conf']
     print(f'{len(best)} tracker boxes, {fp.sum()} without a person at '
-          'IoU >= 0.5')
+          f'IoU >= 0.5; median score of those with one '
+          f'{np.median(score[~fp]) if (~fp).any() else np.nan:.3f}')
     for name, lo, hi in BANDS:
         band = fp & (best >= lo) & (best < hi)
         median = np.nanmedian(size[band]) if band.any() and lo else np.nan
         print(f'  best IoU {name:>10}: {band.sum():5d}, median size vs '
-              f'that person {median:.2f}')
+              f'that person {median:.2f}, median score '
+              f'{np.median(score[band]) if band.any() else np.nan:.3f}')
     edges = np.linspace(frames.min(), frames.max() + 1, 11).astype(int)
     counts, _ = np.histogram(frames[fp], bins=edges)
     print('  per tenth of the frames: ' + ' '.join(map(str, counts)) +
@@ -98,7 +101,8 @@ def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
         box = ' '.join(f'{np.median(r[k]):.0f}' for k in ('x', 'y', 'w', 'h'))
         print(f'    id {track}: {len(r)} boxes, frames {r["frame"].min()}..'
               f'{r["frame"].max()}, median box x y w h {box}, centre '
-              f'spread {spread:.1f} px')
+              f'spread {spread:.1f} px, median score '
+              f'{np.median(r["conf"]):.3f}')
 
 
 def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
