@@ -60,6 +60,8 @@ def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):
             res_rows.append(row(f, 1, 120, 45, 40, 110))
         if f <= 20:  # a sign on nobody keeps the results' frames at 1-20
             res_rows.append(row(f, 2, 400, 60, 30, 80))
+        if f <= 3:  # hidden half behind the found one: IoU 2000 / 6000
+            gt_rows.append(row(f, 3, 120, 50, 40, 100))
     gt_rows.append(row(5, 2, 600, 50, 40, 100))  # nobody boxes this one
     gt.write_text(''.join(gt_rows))
     res.write_text(''.join(res_rows))
@@ -67,16 +69,19 @@ def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):
     assert out.returncode == 0, out.stderr
     missed = out.stdout.split('scored persons')[1]
     # frames 21-25 lie after the last result row and are not counted:
-    # 20 + 1 persons; frames 11-15 misplaced, 16-20 and the second person
-    # without any box near them
-    assert '21 scored persons in those frames, 11 without' in out.stdout
+    # 20 + 1 + 3 persons; frames 11-15 misplaced, 16-20 and the second
+    # person without any box near them, the hidden one nearest to the box
+    # of the one found in frames 1-3
+    assert '24 scored persons in those frames, 14 without' in out.stdout
     counts = dict(re.findall(r'best IoU +(.+?): +(\d+)', missed))
     assert counts == {
         '0 (no box)': '6',
         '(0, 0.1)': '0',
         '[0.1, 0.3)': '0',
-        '[0.3, 0.5)': '5'
+        '[0.3, 0.5)': '8'
     }
-    # centres 20 px right (20 / 40 = 0.5) and 0 px down (45 + 55 = 50 + 50)
-    assert ('median: |dx|/w 0.50, |dy|/h 0.00, width x1.00, height x1.10'
-            in missed)
+    assert ('of the 8 at IoU [0.1, 0.5): 3 next to a tracked person whose '
+            'box it is, 5 misplaced') in missed
+    # the misplaced: centres 20 px right (20 / 40) and 0 px down (45 + 55)
+    assert ('misplaced box, median: |dx|/w 0.50, |dy|/h 0.00, width x1.00, '
+            'height x1.10') in missed

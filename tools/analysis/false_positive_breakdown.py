@@ -15,11 +15,12 @@ the lamp post) shows as one such track with a box that barely moves
 in px).
 
 Last, the scored persons of the results' frames (first to last row) that no
-tracker box covers at IoU >= 0.5, by the best IoU of any tracker box. For
-those with a box at IoU 0.1-0.5 (a misplaced box: one false positive and
-one miss), the median offset of that box from the person, as fractions of
-the person's width and height, shows whether the misses are a localisation
-error and in which direction.
+tracker box covers at IoU >= 0.5, by the best IoU of any tracker box. A box
+at IoU 0.1-0.5 is either another person's (it covers them at IoU >= 0.5:
+the miss is a person hidden next to a tracked one) or misplaced (one false
+positive and one miss); for the misplaced ones, the median offset from the
+person, as fractions of the person's width and height, shows whether the
+misses are a localisation error and in which direction.
 """
 import argparse
 import os.path as osp
@@ -107,22 +108,28 @@ def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
 
 def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
     """Scored persons without a tracker box at IoU >= 0.5, by the best IoU
-    of a tracker box, and the median offset of a misplaced (IoU 0.1-0.5)
-    box: |dx| / w, |dy| / h of the centres and the w, h ratios."""
+    of a tracker box. A box at IoU 0.1-0.5 is either another person's (it
+    covers someone else at IoU >= 0.5: the missed person is hidden next to
+    a tracked one) or misplaced; for the misplaced ones, the median offset:
+    |dx| / w, |dy| / h of the centres and the w, h ratios."""
     best, offset = np.zeros(len(gt)), np.full((len(gt), 4), np.nan)
+    taken = np.zeros(len(gt), dtype=bool)
     for frame in np.unique(gt['frame']):
         at = np.nonzero(gt['frame'] == frame)[0]
         g, h = gt[at], hyp[hyp['frame'] == frame]
         if not len(h):
             continue
         iou = box_iou(boxes(g), boxes(h))
-        best[at] = iou.max(1)
-        b = h[iou.argmax(1)]
+        best[at], nearest = iou.max(1), iou.argmax(1)
+        b = h[nearest]
         offset[at] = np.stack([
             np.abs(b['x'] + b['w'] / 2 - g['x'] - g['w'] / 2) / g['w'],
             np.abs(b['y'] + b['h'] / 2 - g['y'] - g['h'] / 2) / g['h'],
             b['w'] / g['w'], b['h'] / g['h']
         ], 1)
+        others = iou[:, nearest] >= 0.5  # [i, j]: person i on j's box
+        np.fill_diagonal(others, False)
+        taken[at] = others.any(0)
     missed = best < 0.5
     print(f'{len(gt)} scored persons in those frames, {missed.sum()} without '
           'a tracker box at IoU >= 0.5')
@@ -131,10 +138,14 @@ def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
         print(f'  best IoU {name.replace("nobody", "no box"):>10}: '
               f'{band.sum():5d}')
     placed = missed & (best >= 0.1)
-    if placed.any():
-        dx, dy, w, h = np.median(offset[placed], 0)
-        print(f'  box at IoU [0.1, 0.5), median: |dx|/w {dx:.2f}, |dy|/h '
-              f'{dy:.2f}, width x{w:.2f}, height x{h:.2f}')
+    print(
+        f'  of the {placed.sum()} at IoU [0.1, 0.5): {(placed & taken).sum()} '
+        "next to a tracked person whose box it is, "
+        f'{(placed & ~taken).sum()} misplaced')
+    if (placed & ~taken).any():
+        dx, dy, w, h = np.median(offset[placed & ~taken], 0)
+        print(f'  misplaced box, median: |dx|/w {dx:.2f}, |dy|/h {dy:.2f}, '
+              f'width x{w:.2f}, height x{h:.2f}')
 
 
 if __name__ == '__main__':
