@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.motchallenge_io import read_gt  # noqa: E402
+from hmot_mm.evaluation.missed_persons import nearest_boxes  # noqa: E402
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 from hmot_mm.utils import box_iou  # noqa: E402
 
@@ -112,24 +113,13 @@ def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
     covers someone else at IoU >= 0.5: the missed person is hidden next to
     a tracked one) or misplaced; for the misplaced ones, the median offset:
     |dx| / w, |dy| / h of the centres and the w, h ratios."""
-    best, offset = np.zeros(len(gt)), np.full((len(gt), 4), np.nan)
-    taken = np.zeros(len(gt), dtype=bool)
-    for frame in np.unique(gt['frame']):
-        at = np.nonzero(gt['frame'] == frame)[0]
-        g, h = gt[at], hyp[hyp['frame'] == frame]
-        if not len(h):
-            continue
-        iou = box_iou(boxes(g), boxes(h))
-        best[at], nearest = iou.max(1), iou.argmax(1)
-        b = h[nearest]
-        offset[at] = np.stack([
-            np.abs(b['x'] + b['w'] / 2 - g['x'] - g['w'] / 2) / g['w'],
-            np.abs(b['y'] + b['h'] / 2 - g['y'] - g['h'] / 2) / g['h'],
-            b['w'] / g['w'], b['h'] / g['h']
-        ], 1)
-        others = iou[:, nearest] >= 0.5  # [i, j]: person i on j's box
-        np.fill_diagonal(others, False)
-        taken[at] = others.any(0)
+    best, index, taken = nearest_boxes(gt, hyp)
+    b = hyp[index]  # rows with a box near them (best > 0) are the ones read
+    offset = np.stack([
+        np.abs(b['x'] + b['w'] / 2 - gt['x'] - gt['w'] / 2) / gt['w'],
+        np.abs(b['y'] + b['h'] / 2 - gt['y'] - gt['h'] / 2) / gt['h'],
+        b['w'] / gt['w'], b['h'] / gt['h']
+    ], 1)
     missed = best < 0.5
     print(f'{len(gt)} scored persons in those frames, {missed.sum()} without '
           'a tracker box at IoU >= 0.5')
