@@ -2,7 +2,6 @@
 draws, the size of the sheet, and the refusal when none is of the kind."""
 import cv2
 import numpy as np
-
 from conftest import run_tool
 
 TOOL = 'tools/analysis/missed_person_crops.py'
