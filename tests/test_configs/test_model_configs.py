@@ -16,7 +16,8 @@ PETS09 = 'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu'
 CPU_CONFIGS = [('configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py',
                 'configs/demo/hmot_mobilenetv2_synth_cpu.py',
                 dict(output_box='detection')),
-               (PETS09 + '_paper-recipe.py', PETS09 + '.py', {})]
+               (PETS09 + '_paper-recipe.py', PETS09 + '.py',
+                dict(score_thr=0.9, low_score_thr=0.4))]
 
 
 @pytest.mark.parametrize('path', HMOT_CONFIGS, ids=osp.basename)
