@@ -17,10 +17,34 @@ from .mot_eval import boxes
 class NearestBoxes(NamedTuple):
     """Per ground-truth row: ``iou`` with its nearest tracker box (0 if the
     frame has none), ``index`` of that box in the tracker rows (-1 if
-    none), ``other_person``: that box covers another person at IoU ≥ 0.5."""
+    none), ``other_person``: that box covers another person at IoU ≥ 0.5.
+
+    A miss with its nearest box at IoU 0.1–0.5 is ``hidden`` (the box is
+    another person's) or ``misplaced``."""
     iou: np.ndarray
     index: np.ndarray
     other_person: np.ndarray
+
+    @property
+    def near_miss(self) -> np.ndarray:
+        """Missed, with a tracker box at IoU 0.1–0.5."""
+        return (self.iou >= 0.1) & (self.iou < 0.5)
+
+    @property
+    def hidden(self) -> np.ndarray:
+        return self.near_miss & self.other_person
+
+    @property
+    def misplaced(self) -> np.ndarray:
+        return self.near_miss & ~self.other_person
+
+
+def scored_persons(gt: np.ndarray, hyp: np.ndarray) -> np.ndarray:
+    """The ground-truth rows to score against ``hyp``: persons with
+    conf ≠ 0 in the results' frames (first to last row)."""
+    frames = hyp['frame']
+    return gt[(gt['conf'] != 0) & (gt['frame'] >= frames.min()) &
+              (gt['frame'] <= frames.max())]
 
 
 def nearest_boxes(gt: np.ndarray, hyp: np.ndarray) -> NearestBoxes:
@@ -28,7 +52,7 @@ def nearest_boxes(gt: np.ndarray, hyp: np.ndarray) -> NearestBoxes:
 
     Args:
         gt (np.ndarray): ground-truth rows (``read_gt``), already filtered
-            to the persons to score.
+            to the persons to score (:func:`scored_persons`).
         hyp (np.ndarray): tracker rows (``read_gt`` of a results file).
 
     Returns:

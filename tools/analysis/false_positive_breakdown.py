@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.motchallenge_io import read_gt  # noqa: E402
-from hmot_mm.evaluation.missed_persons import nearest_boxes  # noqa: E402
+from hmot_mm.evaluation import missed_persons  # noqa: E402
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 from hmot_mm.utils import box_iou  # noqa: E402
 
@@ -84,8 +84,7 @@ def main() -> None:
     print('  per tenth of the frames: ' + ' '.join(map(str, counts)) +
           f' (frames {edges[0]}..{edges[-1] - 1})')
     print_tracks_on_nobody(hyp[best == 0], args.min_frames)
-    gt = gt[(gt['frame'] >= frames.min()) & (gt['frame'] <= frames.max())]
-    print_missed_persons(gt, hyp)
+    print_missed_persons(missed_persons.scored_persons(gt, hyp), hyp)
 
 
 def print_tracks_on_nobody(nobody: np.ndarray, min_frames: int) -> None:
@@ -113,13 +112,8 @@ def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
     covers someone else at IoU >= 0.5: the missed person is hidden next to
     a tracked one) or misplaced; for the misplaced ones, the median offset:
     |dx| / w, |dy| / h of the centres and the w, h ratios."""
-    best, index, taken = nearest_boxes(gt, hyp)
-    b = hyp[index]  # rows with a box near them (best > 0) are the ones read
-    offset = np.stack([
-        np.abs(b['x'] + b['w'] / 2 - gt['x'] - gt['w'] / 2) / gt['w'],
-        np.abs(b['y'] + b['h'] / 2 - gt['y'] - gt['h'] / 2) / gt['h'],
-        b['w'] / gt['w'], b['h'] / gt['h']
-    ], 1)
+    nearest = missed_persons.nearest_boxes(gt, hyp)
+    best, hidden, misplaced = nearest.iou, nearest.hidden, nearest.misplaced
     missed = best < 0.5
     print(f'{len(gt)} scored persons in those frames, {missed.sum()} without '
           'a tracker box at IoU >= 0.5')
@@ -127,13 +121,17 @@ def print_missed_persons(gt: np.ndarray, hyp: np.ndarray) -> None:
         band = missed & (best >= lo) & (best < hi)
         print(f'  best IoU {name.replace("nobody", "no box"):>10}: '
               f'{band.sum():5d}')
-    placed = missed & (best >= 0.1)
-    print(
-        f'  of the {placed.sum()} at IoU [0.1, 0.5): {(placed & taken).sum()} '
-        "next to a tracked person whose box it is, "
-        f'{(placed & ~taken).sum()} misplaced')
-    if (placed & ~taken).any():
-        dx, dy, w, h = np.median(offset[placed & ~taken], 0)
+    print(f'  of the {nearest.near_miss.sum()} at IoU [0.1, 0.5): '
+          f'{hidden.sum()} next to a tracked person whose box it is, '
+          f'{misplaced.sum()} misplaced')
+    if misplaced.any():
+        g, b = gt[misplaced], hyp[nearest.index[misplaced]]
+        dx, dy, w, h = np.median(
+            np.stack([
+                np.abs(b['x'] + b['w'] / 2 - g['x'] - g['w'] / 2) / g['w'],
+                np.abs(b['y'] + b['h'] / 2 - g['y'] - g['h'] / 2) / g['h'],
+                b['w'] / g['w'], b['h'] / g['h']
+            ], 1), 0)
         print(f'  misplaced box, median: |dx|/w {dx:.2f}, |dy|/h {dy:.2f}, '
               f'width x{w:.2f}, height x{h:.2f}')
 

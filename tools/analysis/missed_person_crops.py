@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hmot_mm.datasets.motchallenge_io import FrameReader, read_gt  # noqa: E402
-from hmot_mm.evaluation.missed_persons import nearest_boxes  # noqa: E402
+from hmot_mm.evaluation import missed_persons  # noqa: E402
 
 CROP_W, CROP_H, PER_ROW = 120, 160, 6
 
@@ -75,14 +75,13 @@ def main() -> None:
         frames = FrameReader(args.source)
     except (OSError, ValueError) as e:
         sys.exit(f'missed_person_crops: {e}')
-    gt = gt[(gt['conf'] != 0) & (gt['frame'] >= hyp['frame'].min()) &
-            (gt['frame'] <= hyp['frame'].max())]
-    iou, index, other_person = nearest_boxes(gt, hyp)
-    near = (iou >= 0.1) & (iou < 0.5)
+    gt = missed_persons.scored_persons(gt, hyp)
+    nearest = missed_persons.nearest_boxes(gt, hyp)
+    iou, index, other_person = nearest
     kinds = {
-        'all': near,
-        'hidden': near & other_person,
-        'misplaced': near & ~other_person
+        'all': nearest.near_miss,
+        'hidden': nearest.hidden,
+        'misplaced': nearest.misplaced
     }
     near = np.nonzero(kinds[args.kind])[0]
     if not len(near):
