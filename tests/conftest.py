@@ -209,6 +209,11 @@ def load_tool(path):
     return module
 
 
+def mot_row(frame, track, x, y, w, h, conf=1):
+    """One MOT15-style row (no class, no visibility), newline included."""
+    return f'{frame},{track},{x},{y},{w},{h},{conf},-1,-1,-1\n'
+
+
 def run_tool(*args, timeout=900):
     """Run a project tool (``tools/...py``) from the checkout root."""
     return subprocess.run([sys.executable, *map(str, args)],

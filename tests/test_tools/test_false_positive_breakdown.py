@@ -2,17 +2,23 @@
 boxes beside one at a known IoU, and a static object held as a track."""
 import re
 
+from conftest import mot_row as row
 from conftest import run_tool
 
 TOOL = 'tools/analysis/false_positive_breakdown.py'
 
 
-def row(frame, track, x, y, w, h, conf=1):
-    return f'{frame},{track},{x},{y},{w},{h},{conf},-1,-1,-1\n'
+def breakdown(tmp_path, gt_rows, res_rows, *options):
+    """The tool's output on these ground-truth and result rows."""
+    gt, res = tmp_path / 'gt.txt', tmp_path / 'res.txt'
+    gt.write_text(''.join(gt_rows))
+    res.write_text(''.join(res_rows))
+    out = run_tool(TOOL, gt, res, *options)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
 
 def test_bands_and_the_static_false_track(tmp_path):
-    gt, res = tmp_path / 'gt.txt', tmp_path / 'res.txt'
     gt_rows, res_rows = [], []
     for f in range(1, 31):
         gt_rows.append(row(f, 1, 10 + 2 * f, 50, 40, 100))  # a walker
@@ -26,11 +32,7 @@ def test_bands_and_the_static_false_track(tmp_path):
         # a short false track on nobody, under --min-frames
         if f <= 4:
             res_rows.append(row(f, 4, 200, 200, 30, 80))
-    gt.write_text(''.join(gt_rows))
-    res.write_text(''.join(res_rows))
-    out = run_tool(TOOL, gt, res, '--min-frames', 10)
-    assert out.returncode == 0, out.stderr
-    text = out.stdout
+    text = breakdown(tmp_path, gt_rows, res_rows, '--min-frames', 10)
     assert text.startswith('65 tracker boxes, 35 without a person at IoU '
                            '>= 0.5; median score of those with one 1.000')
     counts = dict(re.findall(r'best IoU +(.+?): +(\d+),', text))
@@ -50,7 +52,6 @@ def test_bands_and_the_static_false_track(tmp_path):
 
 
 def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):
-    gt, res = tmp_path / 'gt.txt', tmp_path / 'res.txt'
     gt_rows, res_rows = [], []
     for f in range(1, 26):
         gt_rows.append(row(f, 1, 100, 50, 40, 100))  # a standing person
@@ -63,16 +64,13 @@ def test_missed_persons_and_the_offset_of_misplaced_boxes(tmp_path):
         if f <= 3:  # hidden half behind the found one: IoU 2000 / 6000
             gt_rows.append(row(f, 3, 120, 50, 40, 100))
     gt_rows.append(row(5, 2, 600, 50, 40, 100))  # nobody boxes this one
-    gt.write_text(''.join(gt_rows))
-    res.write_text(''.join(res_rows))
-    out = run_tool(TOOL, gt, res)
-    assert out.returncode == 0, out.stderr
-    missed = out.stdout.split('scored persons')[1]
+    text = breakdown(tmp_path, gt_rows, res_rows)
+    missed = text.split('scored persons')[1]
     # frames 21-25 lie after the last result row and are not counted:
     # 20 + 1 + 3 persons; frames 11-15 misplaced, 16-20 and the second
     # person without any box near them, the hidden one nearest to the box
     # of the one found in frames 1-3
-    assert '24 scored persons in those frames, 14 without' in out.stdout
+    assert '24 scored persons in those frames, 14 without' in text
     counts = dict(re.findall(r'best IoU +(.+?): +(\d+)', missed))
     assert counts == {
         '0 (no box)': '6',

@@ -2,13 +2,10 @@
 draws, the size of the sheet, and the refusal when none is of the kind."""
 import cv2
 import numpy as np
+from conftest import mot_row as row
 from conftest import run_tool
 
 TOOL = 'tools/analysis/missed_person_crops.py'
-
-
-def row(frame, track, x, y, w, h):
-    return f'{frame},{track},{x},{y},{w},{h},1,-1,-1,-1\n'
 
 
 def write_case(tmp_path):
