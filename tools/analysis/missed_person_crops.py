@@ -77,7 +77,6 @@ def main() -> None:
         sys.exit(f'missed_person_crops: {e}')
     gt = missed_persons.scored_persons(gt, hyp)
     nearest = missed_persons.nearest_boxes(gt, hyp)
-    iou, index, other_person = nearest
     kinds = {
         'all': nearest.near_miss,
         'hidden': nearest.hidden,
@@ -97,11 +96,11 @@ def main() -> None:
     for number, image in frames:
         for i in wanted.pop(number, []):
             person = [gt[k][i] for k in ('x', 'y', 'w', 'h')]
-            box = [hyp[k][index[i]] for k in ('x', 'y', 'w', 'h')]
-            kind = 'hidden' if other_person[i] else 'misplaced'
+            box = [hyp[k][nearest.index[i]] for k in ('x', 'y', 'w', 'h')]
+            kind = 'hidden' if nearest.hidden[i] else 'misplaced'
             tiles.append(
-                crop(image, person, box, f'{number} IoU {iou[i]:.2f}\n{kind}',
-                     args.zoom))
+                crop(image, person, box,
+                     f'{number} IoU {nearest.iou[i]:.2f}\n{kind}', args.zoom))
         if not wanted:
             break
     if wanted:

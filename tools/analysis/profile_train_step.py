@@ -122,8 +122,8 @@ def parse_args():
         help='also print the N costliest operators (torch.profiler)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
-    for name in ('iters', 'warmup'):
-        if getattr(args, name) < (1 if name == 'iters' else 0):
+    for name, least in (('iters', 1), ('warmup', 0)):
+        if getattr(args, name) < least:
             parser.error(f'--{name} {getattr(args, name)}: too small')
     if not osp.isfile(args.config):
         parser.error(f'config file not found: {args.config}')
