@@ -57,6 +57,11 @@ class HMOT(BaseMOTModel):
                 and hasattr(self.detector, 'roi_head')):
             raise TypeError('HMOT needs a two-stage detector (rpn_head and '
                             f'roi_head); got {type(self.detector).__name__}')
+        # mmdet's MobileNetV2 stops its frozen stages' gradients only in
+        # train(), which mmengine calls after wrapping the model in DDP: DDP
+        # would then wait for gradients those parameters never get. Applying
+        # the freeze now gives DDP the set that trains.
+        self.detector.backbone.train(self.training)
         self.tracker = MODELS.build(tracker)
         self.motion_proposals = motion_proposals
         self._frame_shape = None

@@ -3,6 +3,7 @@ training, inference with aligned embeddings, the OIM baseline and the C4
 variant."""
 import os.path as osp
 
+import pytest
 import torch
 from conftest import NUM_IDS, ROOT, train_tiny
 from mmdet.registry import MODELS
@@ -116,3 +117,31 @@ def test_c4_config_trains_and_predicts():
             mode='predict')
     pred = result.pred_instances
     assert pred.embeds.shape == (len(pred), 256)
+
+
+@pytest.mark.parametrize('path', [
+    'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py',
+    'configs/demo/hmot_mobilenetv2_synth_cpu.py'
+])
+def test_frozen_stages_are_frozen_when_built(path):
+    """DDP records the parameters that require gradients when mmengine
+    wraps the model, before train() runs: a built model must already hold
+    the set that train() leaves trainable, or distributed training stops
+    waiting for gradients of the frozen stages."""
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    model = MODELS.build(cfg.model)
+
+    def trainable():
+        return {n for n, p in model.named_parameters() if p.requires_grad}
+
+    built = trainable()
+    model.train()
+    assert built == trainable()
+    # the stem and the last frozen stage are frozen, the R-CNN head trains
+    frozen_stage = cfg.model.detector.backbone.frozen_stages
+    frozen = {n for n, _ in model.named_parameters()} - built
+    assert any(n.startswith('detector.backbone.conv1.') for n in frozen)
+    assert any(
+        n.startswith(f'detector.backbone.layer{frozen_stage}.')
+        for n in frozen)
+    assert any(n.startswith('detector.roi_head.') for n in built)
