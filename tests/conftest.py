@@ -272,3 +272,24 @@ def ihoim_runner(tiny_frames, tmp_path_factory):
     torch.manual_seed(0)
     return train_tiny('configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py',
                       tiny_frames[0], tmp_path_factory.mktemp('ihoim'), 60)
+
+
+def fill_memory(loss_reid, rng):
+    """Write random unit rows into a memory loss's lookup table and, where
+    it has one (iHOIM, not OIM), its background queue."""
+    import torch
+    for name in ('lookup_table', 'bg_queue'):
+        if not hasattr(loss_reid, name):
+            continue
+        rows = rng.normal(size=getattr(loss_reid, name).shape)
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        getattr(loss_reid, name).copy_(torch.from_numpy(rows))
+
+
+def random_fpn_features(channels, img_hw, strides=(4, 8, 16, 32)):
+    """One image's random FPN maps, (1, channels, H / s, W / s) per stride."""
+    import torch
+    return [
+        torch.randn(1, channels, img_hw[0] // s, img_hw[1] // s)
+        for s in strides
+    ]

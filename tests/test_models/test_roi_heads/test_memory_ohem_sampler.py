@@ -5,7 +5,7 @@ leaves the head as it found it."""
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, fill_memory, random_fpn_features
 from mmdet.models.task_modules import AssignResult
 from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.utils import register_all_modules
@@ -30,15 +30,6 @@ def roi_head(box_head):
         dict(det.roi_head, train_cfg=rcnn, test_cfg=det.test_cfg.rcnn))
     head.train()
     return head
-
-
-def fill_memory(loss_reid, rng):
-    for name in ('lookup_table', 'bg_queue'):
-        if not hasattr(loss_reid, name):  # OIM: no queue
-            continue
-        rows = rng.normal(size=getattr(loss_reid, name).shape)
-        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-        getattr(loss_reid, name).copy_(torch.from_numpy(rows))
 
 
 def numpy_background_loss(out, loss_reid):
@@ -67,9 +58,7 @@ def test_keeps_the_backgrounds_most_like_a_person(box_head, seed):
     # a few training steps' worth of BN statistics, so eval mode differs
     # from the batch statistics of the candidates
     head.bbox_head.embed_bn.running_mean.normal_()
-    feats = [
-        torch.randn(1, 96, IMG[0] // s, IMG[1] // s) for s in (4, 8, 16, 32)
-    ]
+    feats = random_fpn_features(96, IMG)
     xy = rng.uniform([0, 0], [120, 70], (60, 2))
     priors = torch.tensor(
         np.concatenate([xy, xy + rng.uniform(10, 50, (60, 2))], 1),

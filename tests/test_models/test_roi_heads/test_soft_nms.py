@@ -4,11 +4,13 @@ written here from the paper's rule."""
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, fill_memory, random_fpn_features
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
 from mmengine.config import Config, ConfigDict
 from mmengine.structures import InstanceData
+
+from hmot_mm.utils import box_iou
 
 CFG = f'{ROOT}/configs/_base_/models/ihoim_faster-rcnn_mobilenetv2_fpn_cpu.py'
 IMG = (128, 160)  # height, width
@@ -25,17 +27,8 @@ def numpy_soft_nms(boxes, scores, method, iou_thr, sigma, min_score):
         kept.append(best)
         kept_scores.append(scores[best])
         left.remove(best)
-        for i in left:
-            iw = max(
-                0.,
-                min(boxes[i, 2], boxes[best, 2]) -
-                max(boxes[i, 0], boxes[best, 0]))
-            ih = max(
-                0.,
-                min(boxes[i, 3], boxes[best, 3]) -
-                max(boxes[i, 1], boxes[best, 1]))
-            area = lambda b: (b[2] - b[0]) * (b[3] - b[1])  # noqa: E731
-            iou = iw * ih / (area(boxes[i]) + area(boxes[best]) - iw * ih)
+        ious = box_iou(boxes[left], boxes[best:best + 1])[:, 0]
+        for i, iou in zip(left, ious):
             if method == 'linear':
                 scores[i] *= 1 - iou if iou > iou_thr else 1
             else:
@@ -46,20 +39,14 @@ def numpy_soft_nms(boxes, scores, method, iou_thr, sigma, min_score):
 
 @pytest.mark.parametrize('method', ['linear', 'gaussian'])
 def test_soft_nms_keeps_each_box_with_its_embedding(method):
-    register_all_modules()
-    import hmot_mm  # noqa: F401
+    register_all_modules()  # hmot_mm registered itself on import above
     torch.manual_seed(0)
     det = Config.fromfile(CFG).model.detector
     det.roi_head.bbox_head.loss_reid.update(num_ids=5, bg_queue_size=5)
     head = MODELS.build(dict(det.roi_head, test_cfg=det.test_cfg.rcnn))
     head.eval()
-    for name in ('lookup_table', 'bg_queue'):
-        rows = torch.randn_like(getattr(head.bbox_head.loss_reid, name))
-        getattr(head.bbox_head.loss_reid,
-                name).copy_(torch.nn.functional.normalize(rows, dim=1))
-    feats = [
-        torch.randn(1, 96, IMG[0] // s, IMG[1] // s) for s in (4, 8, 16, 32)
-    ]
+    fill_memory(head.bbox_head.loss_reid, np.random.default_rng(0))
+    feats = random_fpn_features(96, IMG)
     # overlapping proposals, so that soft-NMS has scores to decay
     xy = torch.rand(40, 2) * torch.tensor([100., 60.])
     proposals = torch.cat([xy, xy + 20 + torch.rand(40, 2) * 40], 1)
