@@ -3,11 +3,11 @@ serve the detector as motion proposals (paper Sec. 3.1)."""
 from typing import List, Optional, Tuple
 
 import numpy as np
-from mmdet.models.task_modules.tracking import KalmanFilter
 from mmdet.registry import MODELS
 from scipy.optimize import linear_sum_assignment
 
 from ...utils import box_iou
+from ..task_modules import BatchKalmanFilter
 
 GATED = 1e5  # a pair outside the Mahalanobis gate (Wojke's INFTY_COST)
 
@@ -30,20 +30,17 @@ def xyah_to_xyxy(xyah: np.ndarray) -> np.ndarray:
 
 
 class Track:
-    """One target: Kalman state, appearance gallery and life cycle."""
+    """One target: Kalman state, appearance gallery (g, d) and life
+    cycle."""
 
     def __init__(self, track_id: int, mean: np.ndarray, cov: np.ndarray,
                  embed: np.ndarray) -> None:
         self.id = track_id
         self.mean, self.cov = mean, cov
-        self.gallery = [embed]
+        self.gallery = embed[None]
         self.hits = 1
         self.time_since_update = 0
         self.confirmed = False
-
-    @property
-    def box(self) -> np.ndarray:
-        return xyah_to_xyxy(self.mean[None, :4])[0]
 
 
 @MODELS.register_module()
@@ -52,7 +49,8 @@ class MotionProposalTracker:
 
     Per frame (Wojke et al. 2017, Sec. 2):
 
-    1. Kalman prediction of every track (constant velocity in x, y, a, h);
+    1. Kalman prediction of every track (constant velocity in x, y, a, h;
+       :class:`BatchKalmanFilter` filters all tracks at once);
        :meth:`motion_proposals` does it ahead of the detector, on copies
        that :meth:`track` then uses, so the filter advances once a frame.
     2. Matching cascade over confirmed tracks, most recently seen first:
@@ -120,8 +118,7 @@ class MotionProposalTracker:
         self.n_init = n_init
         self.output_box = output_box
         self.appearance = appearance
-        self.kf = KalmanFilter()
-        self.gating_threshold = KalmanFilter.chi2inv95[4]
+        self.kf = BatchKalmanFilter()
         self.reset()
 
     def reset(self) -> None:
@@ -130,20 +127,27 @@ class MotionProposalTracker:
         self.next_id = 0
         self._predicted = None
 
-    def _predict(self) -> List[Tuple[np.ndarray, np.ndarray]]:
+    @staticmethod
+    def _states(tracks: List[Track]) -> Tuple[np.ndarray, np.ndarray]:
+        """Stacked Kalman means (n, 8) and covariances (n, 8, 8)."""
+        if not tracks:
+            return np.zeros((0, 8)), np.zeros((0, 8, 8))
+        return (np.stack([t.mean
+                          for t in tracks]), np.stack([t.cov for t in tracks]))
+
+    def _boxes(self, tracks: List[Track]) -> np.ndarray:
+        """(n, 4) x1y1x2y2 boxes of the tracks' Kalman states."""
+        return xyah_to_xyxy(self._states(tracks)[0][:, :4])
+
+    def _predict(self) -> Tuple[np.ndarray, np.ndarray]:
         if self._predicted is None:
-            self._predicted = [
-                self.kf.predict(t.mean, t.cov) for t in self.tracks
-            ]
+            self._predicted = self.kf.predict(*self._states(self.tracks))
         return self._predicted
 
     def motion_proposals(self) -> np.ndarray:
         """Kalman-predicted boxes (x1, y1, x2, y2) of every live track for
         the coming frame; :meth:`track` reuses this prediction."""
-        predicted = self._predict()
-        if not predicted:
-            return np.zeros((0, 4))
-        return xyah_to_xyxy(np.stack([mean[:4] for mean, _ in predicted]))
+        return xyah_to_xyxy(self._predict()[0][:, :4])
 
     def track(self, bboxes, scores,
               embeds) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,7 +171,7 @@ class MotionProposalTracker:
                              f'{len(bboxes)} boxes: expected (n, d)')
         norms = np.linalg.norm(embeds, axis=1, keepdims=True)
         embeds = embeds / np.maximum(norms, 1e-12)
-        for t, (mean, cov) in zip(self.tracks, self._predict()):
+        for t, mean, cov in zip(self.tracks, *self._predict()):
             t.mean, t.cov = mean, cov
             t.time_since_update += 1
         self._predicted = None
@@ -199,14 +203,14 @@ class MotionProposalTracker:
             matches += low_matches
 
         matched = [(self.tracks[ti], di) for ti, di in matches]
-        for track, di in matched:
-            self._update(track, bboxes[di], embeds[di])
+        self._update(matched, bboxes, embeds)
         self.tracks = [
             t for t in self.tracks if t.time_since_update == 0 or (
                 t.confirmed and t.time_since_update <= self.max_age)
         ]
-        for di in unmatched_dets:
-            mean, cov = self.kf.initiate(xyxy_to_xyah(bboxes[di:di + 1])[0])
+        for di, mean, cov in zip(
+                unmatched_dets,
+                *self.kf.initiate(xyxy_to_xyah(bboxes[unmatched_dets]))):
             track = Track(self.next_id, mean, cov, embeds[di])
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
@@ -215,25 +219,35 @@ class MotionProposalTracker:
         ids = np.array([t.id for t, _ in shown], dtype=np.int64)
         dets = np.array([di for _, di in shown], dtype=np.int64)
         if self.output_box == 'kalman':
-            boxes = np.array([t.box for t, _ in shown]).reshape(-1, 4)
+            boxes = self._boxes([t for t, _ in shown])
         else:
             boxes = bboxes[dets].reshape(-1, 4)
         return boxes, ids, scores[dets]
 
-    def _update(self, track: Track, bbox: np.ndarray,
-                embed: np.ndarray) -> None:
-        track.mean, track.cov = self.kf.update(track.mean, track.cov,
-                                               xyxy_to_xyah(bbox[None])[0])
-        track.gallery = (track.gallery + [embed])[-self.nn_budget:]
-        track.hits += 1
-        track.time_since_update = 0
-        if track.hits >= self.n_init:
-            track.confirmed = True
+    def _update(self, matched: List[Tuple[Track, int]], bboxes: np.ndarray,
+                embeds: np.ndarray) -> None:
+        """Correct each matched track by its detection, all at once."""
+        tracks = [t for t, _ in matched]
+        dets = [di for _, di in matched]
+        states = self.kf.update(*self._states(tracks),
+                                xyxy_to_xyah(bboxes[dets].reshape(-1, 4)))
+        for track, di, mean, cov in zip(tracks, dets, *states):
+            track.mean, track.cov = mean, cov
+            track.gallery = np.concatenate([track.gallery, embeds[di:di + 1]
+                                            ])[-self.nn_budget:]
+            track.hits += 1
+            track.time_since_update = 0
+            if track.hits >= self.n_init:
+                track.confirmed = True
 
     def _cascade(self, track_indices: List[int], det_indices: np.ndarray,
                  bboxes: np.ndarray, embeds: np.ndarray):
         """Matching cascade: appearance cost with Mahalanobis gating, one
-        Hungarian assignment per time-since-update level."""
+        Hungarian assignment per time-since-update level. The gate is
+        applied first, so a track's gallery is compared only with the
+        detections inside it: the cost matrix is the reference's (gated
+        pairs cost ``GATED`` either way) at a fraction of the products
+        in a crowd."""
         matches, unmatched_dets = [], list(det_indices)
         if track_indices and unmatched_dets:
             measurements = xyxy_to_xyah(bboxes)
@@ -246,14 +260,15 @@ class MotionProposalTracker:
                 ]
                 if not level_tracks:
                     continue
-                cost = np.empty((len(level_tracks), len(unmatched_dets)))
-                for row, ti in enumerate(level_tracks):
-                    track = self.tracks[ti]
-                    gallery = np.stack(track.gallery)
-                    cost[row] = (1 - embeds[unmatched_dets] @ gallery.T).min(1)
-                    gate = self.kf.gating_distance(
-                        track.mean, track.cov, measurements[unmatched_dets])
-                    cost[row, gate > self.gating_threshold] = GATED
+                tracks = [self.tracks[i] for i in level_tracks]
+                inside = self.kf.gating_distance(
+                    *self._states(tracks),
+                    measurements[unmatched_dets]) <= self.kf.gate
+                cost = np.full(inside.shape, GATED)
+                for row, track in enumerate(tracks):
+                    cols = np.nonzero(inside[row])[0]
+                    candidates = embeds[[unmatched_dets[c] for c in cols]]
+                    cost[row, cols] = (1 - candidates @ track.gallery.T).min(1)
                 level_matches = self._assign(cost, self.max_cosine_distance)
                 matched_dets = set()
                 for r, c in level_matches:
@@ -272,7 +287,7 @@ class MotionProposalTracker:
         det_indices = list(det_indices)
         if not track_indices or not det_indices:
             return [], list(track_indices), det_indices
-        predicted = np.stack([self.tracks[i].box for i in track_indices])
+        predicted = self._boxes([self.tracks[i] for i in track_indices])
         cost = 1 - box_iou(predicted, bboxes[det_indices])
         pairs = self._assign(cost, max_distance)
         matches = [(track_indices[r], det_indices[c]) for r, c in pairs]
