@@ -31,14 +31,15 @@ def test_speed_quick_writes_table_and_plot(tmp_path):
     assert (tmp_path / 'speed.png').stat().st_size > 0
     rows = [
         line.split('|')[1:-1] for line in out.read_text().splitlines()
-        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 12
+        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 13
     ]
     assert len(rows) == 2
     for cells in rows:
-        detector, hmot, two_stage, ratio, ratio2, *megabytes = (
+        detector, hmot, association, two_stage, ratio, ratio2, *megabytes = (
             float(c) for c in cells[2:])
         # ratios are recomputed from the printed (rounded) milliseconds
         assert abs(ratio - hmot / detector) < 0.01 + 1 / detector
+        assert association <= hmot  # a part of HMOT's time
         assert abs(ratio2 - two_stage / hmot) < 0.01 + 1 / hmot
         assert len(megabytes) == 3 and min(megabytes) > 0
     assert re.search(r'HMOT time grows [+-]\d+ %', out.read_text())

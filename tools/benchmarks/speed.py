@@ -176,11 +176,12 @@ def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]], warmup: int,
 
 
 def measure(model, reid, frames, warmup: int, device: str) -> Dict:
-    """Median seconds per frame of each variant on the same frames."""
+    """Median seconds per frame of each variant on the same frames, and
+    of HMOT's association (DeepSORT) alone."""
     detector, tracker = model.detector, model.tracker
     two_stage_tracker = MODELS.build(dict(type='MotionProposalTracker'))
     rng = np.random.default_rng(0)
-    identity = {}
+    identity, association = {}, {}
     tracker.reset()
 
     def frame_runs():
@@ -203,7 +204,9 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
 
             def hmot():
                 model.detect(img, frame)  # with the tracks' proposals
+                start = time.perf_counter()
                 tracker.track(boxes, scores, embeds)
+                association.setdefault(index, time.perf_counter() - start)
 
             def two_stage():
                 detector_only()
@@ -215,6 +218,8 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
     with torch.no_grad():
         result = in_turn(frame_runs(), warmup, device)
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
+    result['association'] = float(
+        np.median([t for i, t in association.items() if i >= warmup]))
     return result
 
 
@@ -262,13 +267,14 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
         f'frames {args.size}, median of {args.frames} frames after '
         f'{args.warmup} warm-up frames, random weights '
         '(see the script\'s docstring).', '',
-        '| backbone | people (mean) | detector ms | HMOT ms | two-stage ms '
-        '| HMOT / detector | two-stage / HMOT | detector MB | HMOT MB '
-        '| two-stage MB |', '| --- ' * 10 + '|'
+        '| backbone | people (mean) | detector ms | HMOT ms | of which '
+        'association ms | two-stage ms | HMOT / detector | two-stage / HMOT '
+        '| detector MB | HMOT MB | two-stage MB |', '| --- ' * 11 + '|'
     ]
     for r in rows:
         cells = [r['backbone'], f'{r["people"]:.0f}']
         cells += [f'{1000 * r[v]:.0f}' for v in VARIANTS]
+        cells.insert(4, f'{1000 * r["association"]:.0f}')
         cells += [
             f'{r["HMOT"] / r["detector"]:.2f}',
             f'{r["two-stage"] / r["HMOT"]:.2f}'
