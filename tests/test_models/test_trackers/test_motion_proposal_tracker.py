@@ -237,9 +237,8 @@ def test_matches_wojkes_reference_on_a_crowd():
     track reports, equal those of the reference DeepSORT (Wojke's code as
     packaged in deep-sort-realtime) fed the same detections. Track ids are
     labels: the two number new tracks in different orders."""
-    reference = pytest.importorskip('deep_sort_realtime.deep_sort.tracker')
-    from deep_sort_realtime.deep_sort import detection, nn_matching
-    ref = reference.Tracker(
+    from deep_sort_realtime.deep_sort import detection, nn_matching, tracker
+    ref = tracker.Tracker(
         nn_matching.NearestNeighborDistanceMetric('cosine', 0.2, 100),
         max_iou_distance=0.7,
         max_age=30,
