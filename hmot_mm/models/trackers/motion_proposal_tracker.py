@@ -135,9 +135,11 @@ class MotionProposalTracker:
         return (np.stack([t.mean
                           for t in tracks]), np.stack([t.cov for t in tracks]))
 
-    def _boxes(self, tracks: List[Track]) -> np.ndarray:
+    @staticmethod
+    def _boxes(tracks: List[Track]) -> np.ndarray:
         """(n, 4) x1y1x2y2 boxes of the tracks' Kalman states."""
-        return xyah_to_xyxy(self._states(tracks)[0][:, :4])
+        return xyah_to_xyxy(
+            np.array([t.mean[:4] for t in tracks]).reshape(-1, 4))
 
     def _predict(self) -> Tuple[np.ndarray, np.ndarray]:
         if self._predicted is None:
@@ -264,11 +266,13 @@ class MotionProposalTracker:
                 inside = self.kf.gating_distance(
                     *self._states(tracks),
                     measurements[unmatched_dets]) <= self.kf.gate
+                level_embeds = embeds[unmatched_dets]
                 cost = np.full(inside.shape, GATED)
                 for row, track in enumerate(tracks):
                     cols = np.nonzero(inside[row])[0]
-                    candidates = embeds[[unmatched_dets[c] for c in cols]]
-                    cost[row, cols] = (1 - candidates @ track.gallery.T).min(1)
+                    cost[row,
+                         cols] = (1 -
+                                  level_embeds[cols] @ track.gallery.T).min(1)
                 level_matches = self._assign(cost, self.max_cosine_distance)
                 matched_dets = set()
                 for r, c in level_matches:
