@@ -80,18 +80,50 @@ class CropReID(BaseModule):
 
     def crop(self, img: Tensor, boxes: Tensor) -> Tensor:
         """Cut ``boxes`` (n, 4) x1y1x2y2, in ``img``'s pixels, out of a
-        (3, H, W) image and resize each to ``crop_size`` (bilinear)."""
-        height, width = img.shape[-2:]
-        out = []
-        for x1, y1, x2, y2 in boxes.round().long().tolist():
-            x1, y1 = min(max(x1, 0), width - 1), min(max(y1, 0), height - 1)
-            x2, y2 = max(min(x2, width), x1 + 1), max(min(y2, height), y1 + 1)
-            out.append(
-                F.interpolate(
-                    img[None, :, y1:y2, x1:x2],
-                    size=self.crop_size,
-                    mode='bilinear',
-                    align_corners=False))
-        if not out:
-            return img.new_zeros((0, img.shape[0]) + self.crop_size)
-        return torch.cat(out)
+        (3, H, W) image and resize each to ``crop_size``, all in one batch.
+
+        A box is rounded to whole pixels and clamped to the image (at least
+        one pixel), then resampled as ``F.interpolate(mode='bilinear',
+        align_corners=False)`` resamples the cut: output row i of a box
+        ``l`` rows tall reads the bilinear blend at source row
+
+        .. math::
+            s_i = \\min(l - 1,\\; \\max(0,\\; (i + 1/2)\\, l / h - 1/2))
+
+        of the box (``interpolate`` clamps the upper neighbour to row l − 1,
+        which is the same value); columns alike. One ``grid_sample`` call
+        reads all boxes.
+        """
+        height, width = self.crop_size
+        if len(boxes) == 0:
+            return img.new_zeros((0, img.shape[0], height, width))
+        image_h, image_w = img.shape[-2:]
+        box = boxes.round().long()
+        x1 = box[:, 0].clamp(0, image_w - 1)
+        y1 = box[:, 1].clamp(0, image_h - 1)
+        x2 = torch.maximum(box[:, 2].clamp(max=image_w), x1 + 1)
+        y2 = torch.maximum(box[:, 3].clamp(max=image_h), y1 + 1)
+        rows = self._source(y1, y2, height, image_h)  # (n, h)
+        cols = self._source(x1, x2, width, image_w)  # (n, w)
+        grid = torch.stack(
+            torch.broadcast_tensors(cols[:, None, :], rows[:, :, None]), -1)
+        crops = F.grid_sample(
+            img[None],
+            grid.reshape(1, -1, width, 2),
+            mode='bilinear',
+            align_corners=False)  # (1, 3, n * h, w)
+        return crops.reshape(img.shape[0], -1, height,
+                             width).transpose(0, 1).contiguous()
+
+    @staticmethod
+    def _source(start: Tensor, stop: Tensor, size: int,
+                image_size: int) -> Tensor:
+        """Per box, the ``size`` output positions' source coordinates
+        (n, size), clamped to the box's pixels [start, stop - 1] (at the
+        last pixel the blend reads it alone, as ``interpolate``'s clamped
+        neighbour does), in ``grid_sample``'s normalised units."""
+        length = (stop - start).float()[:, None]
+        steps = torch.arange(size, device=start.device) + 0.5
+        source = torch.minimum((steps * length / size - 0.5).clamp(min=0),
+                               length - 1) + start[:, None]
+        return (2 * source + 1) / image_size - 1

@@ -26,6 +26,32 @@ def test_crop_cuts_the_box_and_clamps_to_the_image():
     assert reid.crop(img, torch.zeros((0, 4))).shape == (0, 3, 8, 4)
 
 
+def test_batched_crop_matches_interpolate_on_each_cut():
+    """The batched crop against the per-box reference it replaces: cut the
+    rounded, clamped box, ``F.interpolate`` it (bilinear, half-pixel).
+    Tolerance: ``grid_sample``'s normalised coordinates round to ~1e-5 px
+    on an 80-pixel image; a wrong clamp or offset would differ by ~1."""
+    torch.manual_seed(0)
+    reid = CropReID(num_ids=2, crop_size=(24, 12))
+    img = torch.randn(3, 60, 80)
+    corner = torch.rand(40, 2) * torch.tensor([100., 80.]) - 10
+    size = torch.rand(40, 2) * torch.tensor([50., 70.]) + 0.2
+    boxes = torch.cat([corner, corner + size], 1)  # tiny to 4x the crop
+    boxes[0] = torch.tensor([70., 50., 95., 75.])  # past the corner
+    expected = []
+    for x1, y1, x2, y2 in boxes.round().long().tolist():
+        x1, y1 = min(max(x1, 0), 79), min(max(y1, 0), 59)
+        x2, y2 = max(min(x2, 80), x1 + 1), max(min(y2, 60), y1 + 1)
+        expected.append(
+            torch.nn.functional.interpolate(
+                img[None, :, y1:y2, x1:x2],
+                size=(24, 12),
+                mode='bilinear',
+                align_corners=False))
+    torch.testing.assert_close(
+        reid.crop(img, boxes), torch.cat(expected), atol=1e-4, rtol=0)
+
+
 def test_losses_match_a_loop_implementation():
     torch.manual_seed(0)
     reid = CropReID(num_ids=3, margin=0.3).eval()  # BN in eval: same feats
