@@ -94,10 +94,12 @@ class BatchKalmanFilter:
         """(n, m) squared Mahalanobis distances of measurements (m, 4) to
         each state's projection."""
         projected, innovation_cov = self.project(means, covs)
-        lower = np.linalg.cholesky(innovation_cov)
+        # S = L L^T: d^T S^{-1} d = |L^{-1} d|^2; L^{-1} is (n, 4, 4), so
+        # inverting it once is cheaper than solving for all m columns
+        inv_lower = np.linalg.inv(np.linalg.cholesky(innovation_cov))
         diff = measurements[None] - projected[:, None]  # (n, m, 4)
-        z = np.linalg.solve(lower, diff.transpose(0, 2, 1))  # L z = d
-        return (z**2).sum(1)
+        z = diff @ inv_lower.transpose(0, 2, 1)  # rows L^{-1} d
+        return (z**2).sum(2)
 
 
 def _diagonal(values: np.ndarray) -> np.ndarray:
