@@ -26,8 +26,12 @@ def test_peak_memory_follows_allocations_and_frees():
 def test_speed_quick_writes_table_and_plot(tmp_path):
     out = tmp_path / 'speed.md'
     result = run_tool('tools/benchmarks/speed.py', '--quick', '--threads', '1',
-                      '--out', out)
+                      '--profile', '--out', out)
     assert result.returncode == 0, result.stderr[-2000:]
+    # --profile: the operators of one HMOT frame at the largest crowd
+    assert re.search(r'\d+ people, one HMOT frame .*wall [\d.]+ ms',
+                     result.stdout)
+    assert 'association' in result.stdout
     assert (tmp_path / 'speed.png').stat().st_size > 0
     rows = [
         line.split('|')[1:-1] for line in out.read_text().splitlines()
@@ -43,6 +47,14 @@ def test_speed_quick_writes_table_and_plot(tmp_path):
         assert abs(ratio2 - two_stage / hmot) < 0.01 + 1 / hmot
         assert len(megabytes) == 3 and min(megabytes) > 0
     assert re.search(r'HMOT time grows [+-]\d+ %', out.read_text())
+    # frames per second of the first and last crowd: 1000 / ms of the rows
+    first, last = (
+        float(v) for v in re.search(r'HMOT ([\d.]+) → ([\d.]+)',
+                                    out.read_text()).groups())
+    for fps, cells in ((first, rows[0]), (last, rows[-1])):
+        hmot_ms = float(cells[3])  # printed rounded to 1 ms
+        assert 1000 / (hmot_ms + 0.5) - 0.05 <= fps <= \
+            1000 / (hmot_ms - 0.5) + 0.05
     (train, ) = [
         line.split('|')[2:-1] for line in out.read_text().splitlines()
         if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 9

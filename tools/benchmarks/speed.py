@@ -3,7 +3,7 @@ per-frame wall time, side by side in one run, as people per frame grow.
 
     python tools/benchmarks/speed.py [--people 10 50 100 200] \
         [--size 1088x608] [--frames 5] [--threads 2] [--device cpu] \
-        [--out docs/speed.md] [--quick]
+        [--out docs/speed.md] [--profile] [--quick]
 
 For each backbone config and crowd size it renders generated frames
 (``hmot_mm.datasets.synthetic``) and times, per frame:
@@ -28,6 +28,10 @@ per identity: association and ReID cost grow with the crowd as they would
 with a trained detector that finds everyone. Medians over ``--frames``
 timed frames after ``--warmup`` untimed ones (which also confirm tracks),
 the three run in turn on each frame, in an order that rotates per frame.
+``--profile`` prints torch.profiler's operators of one HMOT frame at the
+largest crowd (DeepSORT appears as ``association``). The report names
+where mmcv's RoIAlign and NMS ran: ``--device cuda`` also runs on
+``mmcv-lite`` with ``mmcv_ext_from_torchvision.py`` as ``mmcv._ext``.
 """
 import argparse
 import os.path as osp
@@ -155,13 +159,36 @@ def time_one(fn, device: str) -> float:
     return time.perf_counter() - start
 
 
-def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]], warmup: int,
-            device: str) -> Dict:
+def profile_table(fn: Callable, device: str, rows: int = 15) -> str:
+    """torch.profiler's operators of one call of ``fn``, by self CPU time,
+    with the wall time and (on CUDA) the GPU's busy time beside it."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    if device == 'cuda':
+        activities.append(ProfilerActivity.CUDA)
+    wall = time_one(fn, device)
+    with profile(activities=activities) as p:
+        fn()
+        if device == 'cuda':
+            torch.cuda.synchronize()
+    events = p.key_averages()
+    busy = sum(e.self_device_time_total for e in events) / 1e3
+    return (f'wall {1000 * wall:.1f} ms unprofiled; GPU kernels '
+            f'{busy:.1f} ms\n' +
+            events.table(sort_by='self_cpu_time_total', row_limit=rows))
+
+
+def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]],
+            warmup: int,
+            device: str,
+            profile: str = '') -> Dict:
     """Time each frame's named runs one after another, the order rotating
     per frame (whichever runs first on a new frame pays for it: about
     0.5 s of R50-FPN's 3 s on CPU). Returns each name's median seconds
     after ``warmup`` frames and, as ``'<name> MB'``, its peak tensor
-    memory on the last frame, profiled apart from the timing."""
+    memory on the last frame, profiled apart from the timing; with
+    ``profile`` naming a run, that run's :func:`profile_table` on the last
+    frame as ``'profile'``."""
     times = defaultdict(list)
     for index, runs in enumerate(frame_runs):
         shift = index % len(runs)
@@ -172,12 +199,20 @@ def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]], warmup: int,
     result = {name: float(np.median(t)) for name, t in times.items()}
     for name, fn in runs:
         result[f'{name} MB'] = peak_memory(fn, device) / 2**20
+        if name == profile:
+            result['profile'] = profile_table(fn, device)
     return result
 
 
-def measure(model, reid, frames, warmup: int, device: str) -> Dict:
+def measure(model,
+            reid,
+            frames,
+            warmup: int,
+            device: str,
+            profile: bool = False) -> Dict:
     """Median seconds per frame of each variant on the same frames, and
-    of HMOT's association (DeepSORT) alone."""
+    of HMOT's association (DeepSORT) alone; with ``profile``, HMOT's
+    operators on the last frame (:func:`profile_table`)."""
     detector, tracker = model.detector, model.tracker
     two_stage_tracker = MODELS.build(dict(type='MotionProposalTracker'))
     rng = np.random.default_rng(0)
@@ -205,7 +240,8 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
             def hmot():
                 model.detect(img, frame)  # with the tracks' proposals
                 start = time.perf_counter()
-                tracker.track(boxes, scores, embeds)
+                with torch.profiler.record_function('association'):
+                    tracker.track(boxes, scores, embeds)
                 association.setdefault(index, time.perf_counter() - start)
 
             def two_stage():
@@ -216,7 +252,8 @@ def measure(model, reid, frames, warmup: int, device: str) -> Dict:
             yield list(zip(VARIANTS, (detector_only, hmot, two_stage)))
 
     with torch.no_grad():
-        result = in_turn(frame_runs(), warmup, device)
+        result = in_turn(frame_runs(), warmup, device,
+                         'HMOT' if profile else '')
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     result['association'] = float(
         np.median([t for i, t in association.items() if i >= warmup]))
@@ -258,12 +295,31 @@ def measure_training(config: str, frames, warmup: int, device: str) -> Dict:
     return result
 
 
+def device_name(device: str) -> str:
+    """``device``, with the GPU's name on CUDA."""
+    if device == 'cuda':
+        return f'cuda ({torch.cuda.get_device_name()})'
+    return device
+
+
+def mmcv_ops_source() -> str:
+    """Where mmcv's RoIAlign and NMS run: its compiled extension, or
+    torchvision's kernels through ``mmcv_ext_from_torchvision.py``."""
+    import mmcv.ops  # noqa: F401  (loads mmcv._ext)
+    if sys.modules['mmcv._ext'].__file__.endswith('.py'):
+        return ('torchvision\'s kernels (mmcv-lite with '
+                'tools/benchmarks/mmcv_ext_from_torchvision.py)')
+    return 'mmcv\'s compiled extension'
+
+
 def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
                  command: str) -> None:
     lines = [
         '# Speed: one-stage HMOT vs the detector alone vs two-stage', '',
         '```bash', command, '```', '',
-        f'Device {args.device}, torch threads {torch.get_num_threads()}, '
+        f'Device {device_name(args.device)}, torch {torch.__version__}, '
+        f'torch threads {torch.get_num_threads()}, RoIAlign and NMS from '
+        f'{mmcv_ops_source()}, '
         f'frames {args.size}, median of {args.frames} frames after '
         f'{args.warmup} warm-up frames, random weights '
         '(see the script\'s docstring).', '',
@@ -289,7 +345,10 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
         lines.append(
             f'- {backbone}: HMOT time grows {100 * growth:+.0f} % from '
             f'{mine[0]["people"]:.0f} to {mine[-1]["people"]:.0f} people; '
-            f'two-stage grows {100 * two_stage:+.0f} %.')
+            f'two-stage grows {100 * two_stage:+.0f} %. Frames per second '
+            f'at {mine[0]["people"]:.0f} → {mine[-1]["people"]:.0f} people: ' +
+            ', '.join(f'{v} {1 / mine[0][v]:.1f} → {1 / mine[-1][v]:.1f}'
+                      for v in VARIANTS) + '.')
     lines += [
         '', 'MB: peak tensor memory of one frame above the weights '
         '(see the docstring).', '', '## One training step: iHOIM head vs a '
@@ -348,6 +407,11 @@ def main() -> None:
         help='people per frame of the training-step comparison')
     parser.add_argument('--out', default='docs/speed.md')
     parser.add_argument(
+        '--profile',
+        action='store_true',
+        help='print torch.profiler\'s operators of one HMOT frame at the '
+        'largest crowd')
+    parser.add_argument(
         '--quick',
         action='store_true',
         help='a seconds-long smoke run: small frames, MobileNetV2 only')
@@ -387,7 +451,12 @@ def main() -> None:
                 seed=people)
             row = dict(
                 backbone=backbone,
-                **measure(model, reid, frames, args.warmup, args.device))
+                **measure(model, reid, frames, args.warmup, args.device,
+                          args.profile and people == args.people[-1]))
+            if 'profile' in row:
+                print(f'{backbone}, {row["people"]:.0f} people, one HMOT '
+                      f'frame (DeepSORT in "association"): '
+                      f'{row.pop("profile")}')
             rows.append(row)
             print(
                 f'{backbone:16s} {row["people"]:6.0f} people: detector '
