@@ -94,7 +94,8 @@ class HMOT(BaseMOTModel):
             bboxes, ids, scores = self.tracker.track(
                 detections.bboxes.cpu().numpy(),
                 detections.scores.cpu().numpy(),
-                detections.embeds.cpu().numpy())
+                detections.embeds.cpu().numpy(),
+                detections.from_motion.cpu().numpy())
             device = inputs.device
             frame.pred_instances = detections
             frame.pred_track_instances = InstanceData(
@@ -120,15 +121,19 @@ class HMOT(BaseMOTModel):
 
     def detect(self, img: Tensor, frame) -> InstanceData:
         """Detections of one frame (image coordinates) with embeddings,
-        the motion proposals joined to the RPN's."""
+        the motion proposals joined to the RPN's; ``from_motion`` marks
+        the boxes regressed from a motion proposal."""
         detector = self.detector
         x = detector.extract_feat(img)
         proposals = detector.rpn_head.predict(x, [frame], rescale=False)[0]
+        num_rpn = len(proposals)
         extra = self.scaled_motion_proposals(frame, proposals)
         if extra is not None:
             proposals = InstanceData.cat([proposals, extra])
-        return detector.roi_head.predict(
+        detections = detector.roi_head.predict(
             x, [proposals], [frame], rescale=True)[0]
+        detections.from_motion = detections.proposal_index >= num_rpn
+        return detections
 
     def scaled_motion_proposals(self, frame,
                                 like: InstanceData) -> Optional[InstanceData]:

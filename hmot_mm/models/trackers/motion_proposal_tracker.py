@@ -66,7 +66,10 @@ class MotionProposalTracker:
        track life cycle, the ablation's IoU-only association.
     4. Optional, beyond the paper: BYTE-style IoU matching of the tracks
        still unmatched to detections scoring in
-       [``low_score_thr``, ``score_thr``).
+       [``low_score_thr``, ``score_thr``), except those regressed from a
+       motion proposal: such a box is the track's own prediction, and
+       taking it back at a low score would let a track that lost its
+       person feed itself.
     5. Matched tracks are updated; a tentative track is confirmed after
        ``n_init`` consecutive hits and deleted at its first miss; a confirmed
        track is deleted after ``max_age`` frames without a match. Each
@@ -151,14 +154,21 @@ class MotionProposalTracker:
         the coming frame; :meth:`track` reuses this prediction."""
         return xyah_to_xyxy(self._predict()[0][:, :4])
 
-    def track(self, bboxes, scores,
-              embeds) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def track(
+        self,
+        bboxes,
+        scores,
+        embeds,
+        from_motion=None,
+    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Associate one frame's detections.
 
         Args:
             bboxes: (n, 4) x1y1x2y2 boxes in image coordinates.
             scores: (n,) detection scores.
             embeds: (n, d) appearance embeddings.
+            from_motion: (n,) bool, boxes regressed from a motion proposal
+                (kept out of step 4). Defaults to none of them.
 
         Returns:
             tuple: ``bboxes`` (m, 4), ``ids`` (m,) and ``scores`` (m,) of the
@@ -171,6 +181,11 @@ class MotionProposalTracker:
         if embeds.ndim != 2 or len(embeds) != len(bboxes):
             raise ValueError(f'embeds of shape {embeds.shape} do not fit '
                              f'{len(bboxes)} boxes: expected (n, d)')
+        from_motion = np.zeros(len(bboxes), dtype=bool) if \
+            from_motion is None else np.asarray(from_motion, dtype=bool)
+        if from_motion.shape != (len(bboxes), ):
+            raise ValueError(f'from_motion of shape {from_motion.shape} does '
+                             f'not fit {len(bboxes)} boxes: expected (n,)')
         norms = np.linalg.norm(embeds, axis=1, keepdims=True)
         embeds = embeds / np.maximum(norms, 1e-12)
         for t, mean, cov in zip(self.tracks, *self._predict()):
@@ -199,7 +214,7 @@ class MotionProposalTracker:
         unmatched_tracks += left_tracks
         if self.low_score_thr is not None:
             low = np.nonzero((scores >= self.low_score_thr)
-                             & (scores < self.score_thr))[0]
+                             & (scores < self.score_thr) & ~from_motion)[0]
             low_matches, unmatched_tracks, _ = self._match_iou(
                 unmatched_tracks, low, bboxes, 0.5)
             matches += low_matches

@@ -54,6 +54,27 @@ def test_inference_embeddings_align_with_boxes(ihoim_runner):
         torch.testing.assert_close(pred.scores, log_person.exp())
 
 
+def test_each_detection_names_the_proposal_it_was_regressed_from(ihoim_runner):
+    """``proposal_index`` against the head's raw per-RoI output (no NMS):
+    a detection's embedding is its proposal's."""
+    model = ihoim_runner.model.detector.eval()
+    data = ihoim_runner.model.data_preprocessor(
+        next(iter(ihoim_runner.train_dataloader)), training=True)
+    with torch.no_grad():
+        x = model.extract_feat(data['inputs'][:1])
+        sample = data['data_samples'][0]
+        proposals = model.rpn_head.predict(x, [sample], rescale=False)
+        head = model.roi_head
+        (dets, ) = head.predict_bbox(
+            x, [sample.metainfo], proposals, head.test_cfg, rescale=False)
+        (raw, ) = head.predict_bbox(
+            x, [sample.metainfo], proposals, None, rescale=False)
+    assert 0 < len(dets) < len(raw) == len(proposals[0])
+    torch.testing.assert_close(dets.embeds, raw.embeds[dets.proposal_index])
+    torch.testing.assert_close(dets.bboxes, raw.bboxes[dets.proposal_index])
+    torch.testing.assert_close(raw.proposal_index, torch.arange(len(raw)))
+
+
 def test_no_proposals_give_empty_aligned_results(ihoim_runner):
     model = ihoim_runner.model.detector.eval()
     x = model.extract_feat(torch.zeros(1, 3, 64, 64))
@@ -62,6 +83,7 @@ def test_no_proposals_give_empty_aligned_results(ihoim_runner):
     (res, ) = model.roi_head.predict_bbox(
         x, [meta], [proposals], model.roi_head.test_cfg, rescale=True)
     assert res.bboxes.shape == (0, 4) and res.embeds.shape == (0, 16)
+    assert res.proposal_index.shape == (0, )
 
 
 def test_oim_baseline_trains_and_scores_with_cls_branch(tiny_frames, tmp_path):

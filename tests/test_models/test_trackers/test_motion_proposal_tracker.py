@@ -25,7 +25,8 @@ def box(cx, cy, w=20, h=50):
 
 
 def run(tracker, frames):
-    """frames: list of [(box, identity, score)]; returns per-frame
+    """frames: list of [(box, identity, score, from_motion)] (score 0.9
+    and from_motion False when left out); returns per-frame
     {identity: track id} of the reported tracks (each reported box is
     the detection it overlaps most)."""
     rng = np.random.default_rng(0)
@@ -36,7 +37,8 @@ def run(tracker, frames):
         embeds = np.array([embedding(d[1], rng)
                            for d in dets]).reshape(-1, DIM)
         scores = np.array([d[2] if len(d) > 2 else 0.9 for d in dets])
-        out_boxes, ids, _ = tracker.track(bboxes, scores, embeds)
+        from_motion = np.array([len(d) > 3 and d[3] for d in dets], bool)
+        out_boxes, ids, _ = tracker.track(bboxes, scores, embeds, from_motion)
         nearest = box_iou(out_boxes, bboxes).argmax(
             axis=1) if len(bboxes) else []
         seen.append({dets[k][1]: int(i) for k, i in zip(nearest, ids)})
@@ -154,6 +156,29 @@ def test_low_score_detections_keep_tracks_only_with_byte_stage():
     byte = run(MotionProposalTracker(max_age=1, low_score_thr=0.1), frames)
     assert plain[4][0] != plain[-1][0]  # lost during the low-score frames
     assert byte[4][0] == byte[6][0] == byte[-1][0]
+
+
+def test_low_score_boxes_of_motion_proposals_do_not_keep_tracks():
+    """A track's own prediction, regressed back at a low score, must not
+    continue it in the BYTE stage; the same box from the RPN does."""
+
+    def frames(from_motion):
+        return [[(box(20 + 3 * t, 100), 0, 0.9)] for t in range(5)
+                ] + [[(box(20 + 3 * t, 100), 0, 0.3, from_motion)]
+                     for t in range(5, 8)] + [[(box(20 + 3 * t, 100), 0, 0.9)]
+                                              for t in range(8, 12)]
+
+    def tracker():
+        return MotionProposalTracker(max_age=1, low_score_thr=0.1)
+
+    from_rpn = run(tracker(), frames(False))
+    assert from_rpn[4][0] == from_rpn[6][0] == from_rpn[-1][0]
+    from_motion = run(tracker(), frames(True))
+    assert 0 not in from_motion[5]  # the low box did not continue it
+    assert from_motion[4][0] != from_motion[-1][0]  # deleted, then new
+    with pytest.raises(ValueError, match='from_motion of shape'):
+        tracker().track(
+            np.zeros((2, 4)), np.ones(2), np.ones((2, DIM)), np.zeros(3, bool))
 
 
 def test_infeasible_pairs_are_clamped_as_in_wojkes_reference():

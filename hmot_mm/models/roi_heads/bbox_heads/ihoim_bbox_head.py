@@ -177,7 +177,8 @@ class iHOIMBBoxHead(BBoxHead):
 
         Returns:
             list[InstanceData]: per image ``bboxes`` (n, 4), ``scores`` (n,)
-            = p(person), ``labels`` (n,) and ``embeds`` (n, d).
+            = p(person), ``labels`` (n,), ``embeds`` (n, d) and
+            ``proposal_index`` (n,), the RoI each box was regressed from.
         """
         return [
             self._predict_single(*args, rcnn_test_cfg, rescale) for args in
@@ -199,6 +200,7 @@ class iHOIMBBoxHead(BBoxHead):
         results.scores = like.new_zeros((0, ))
         results.labels = like.new_zeros((0, ), dtype=torch.long)
         results.embeds = like.new_zeros((0, self.fc_embed.out_features))
+        results.proposal_index = like.new_zeros((0, ), dtype=torch.long)
         return results
 
     def _predict_single(self, roi: Tensor, cls_score: Optional[Tensor],
@@ -216,6 +218,7 @@ class iHOIMBBoxHead(BBoxHead):
             rcnn_test_cfg=None)
         if rcnn_test_cfg is None:
             raw.embeds = embeds
+            raw.proposal_index = torch.arange(len(roi), device=roi.device)
             return raw
         dets, labels, keep = multiclass_nms(
             raw.bboxes,
@@ -229,4 +232,5 @@ class iHOIMBBoxHead(BBoxHead):
         results.scores = dets[:, -1]
         results.labels = labels
         results.embeds = embeds[keep // self.num_classes]
+        results.proposal_index = keep // self.num_classes
         return results
