@@ -102,3 +102,58 @@ def test_ablation_quick_rows_agree_with_the_ground_truth_count(tmp_path):
         assert abs(mota - 100 * (1 - (fp + fn + idsw) / gt_boxes)) < 0.06
     again = run_tool(*args)
     assert again.returncode == 0 and '/8' not in again.stdout
+
+
+def flatten(value, prefix=''):
+    """Nested dicts and lists → {'a.b.0.c': leaf}."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)) and any(
+            isinstance(v, (dict, list, tuple)) for v in value):
+        items = enumerate(value)
+    else:
+        return {prefix: value}
+    out = {}
+    for key, v in items:
+        out.update(flatten(v, f'{prefix}.{key}' if prefix else str(key)))
+    return out
+
+
+def test_crowd_configs_differ_from_pets_only_in_the_documented_keys(tmp_path):
+    """The generated crowd departs from the PETS09 config only where the
+    script says: mmdet's proposal counts and ``CROWD_SETTINGS``."""
+    import json
+
+    from mmengine.config import Config
+    ablation = load_tool('tools/benchmarks/ablation.py')
+    (tmp_path / 'ann').mkdir()
+    (tmp_path / 'ann' / 'half-train_cocoformat.json').write_text(
+        json.dumps(dict(num_ids=5)))
+    configs = {}
+    for crowd in (False, True):
+        dataset = dict(
+            ann=str(tmp_path / 'ann'), images=str(tmp_path), crowd=crowd)
+        paths = ablation.row_configs(dataset, 10, 0,
+                                     str(tmp_path / f'crowd{crowd}'))
+        configs[crowd] = {
+            name: flatten(Config.fromfile(path).to_dict())
+            for name, path in paths.items()
+        }
+    settings = ablation.CROWD_SETTINGS
+    expected = {
+        'model.detector.train_cfg.rpn_proposal.nms_pre': 2000,
+        'model.detector.train_cfg.rpn_proposal.max_per_img': 1000,
+        'model.detector.test_cfg.rpn.nms_pre': 1000,
+        'model.detector.test_cfg.rpn.max_per_img': 1000,
+        'model.detector.train_cfg.rcnn.sampler.type': settings['sampler'],
+        'model.tracker.score_thr': settings['tracker']['score_thr'],
+        'model.tracker.low_score_thr': settings['tracker']['low_score_thr'],
+    }
+    for name in ('ihoim', 'oim', 'two_stage'):
+        pets, crowd = configs[False][name], configs[True][name]
+        assert set(pets) == set(crowd)
+        changed = {k: crowd[k] for k in crowd if crowd[k] != pets[k]}
+        (jitter, ) = [k for k in changed if k.endswith('ratio_range')]
+        assert jitter.startswith('train_dataloader.dataset.pipeline.')
+        assert tuple(changed.pop(jitter)) == settings['ratio_range']
+        assert changed == expected, name

@@ -51,7 +51,16 @@ PETS_CONFIG = ('configs/hmot/'
                'ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py')
 PETS = osp.join(ROOT, '..', 'shared', 'data', 'PETS09-S2L1')
 ROWS = ('OIM−MM', 'iHOIM−MM', 'iHOIM+MM', 'SORT-IoU', 'two-stage')
-ROW_TABLE = '''| row | model | association |
+# Where the generated crowd departs from the PETS09 config, chosen on a
+# validation crowd of another generator seed (docs/benchmarks.md): R-CNN
+# RoIs drawn uniformly instead of mined by their detection loss, training
+# scale jitter 0.9-1.1 instead of 0.8-1.5, and the bases' tracker
+# thresholds (new tracks from 0.6, second association from 0.1).
+CROWD_SETTINGS = dict(
+    sampler='RandomSampler',
+    ratio_range=(0.9, 1.1),
+    tracker=dict(score_thr=0.6, low_score_thr=0.1))
+ROW_TABLE = f'''| row | model | association |
 |---|---|---|
 | OIM−MM | classification branch + OIM | DeepSORT, no motion proposals |
 | iHOIM−MM | single branch, iHOIM | DeepSORT, no motion proposals |
@@ -63,19 +72,13 @@ ReID's embeddings of the crops |
 Data: `pets` is PETS09-S2L1 (frames 1-397 train, 398-795 scored);
 `synth_crowd` two generated sequences of about 155 people in view at
 768×432 (first halves train, second halves scored), with the crowd's
-settings (uniform RoI sampling, scale jitter 0.9-1.1, tracker thresholds
-0.6 / 0.1; `CROWD_SETTINGS` in the script).
+settings (`CROWD_SETTINGS` in the script): RoIs sampled by \
+`{CROWD_SETTINGS['sampler']}`, scale jitter \
+{CROWD_SETTINGS['ratio_range'][0]}-{CROWD_SETTINGS['ratio_range'][1]}, \
+tracker thresholds {CROWD_SETTINGS['tracker']['score_thr']} / \
+{CROWD_SETTINGS['tracker']['low_score_thr']}.
 '''
 METRICS = ('MOTA', 'IDF1', 'HOTA', 'IDSw', 'FP', 'FN')
-# Where the generated crowd departs from the PETS09 config, chosen on a
-# validation crowd of another generator seed (docs/benchmarks.md): R-CNN
-# RoIs drawn uniformly instead of mined by their detection loss, training
-# scale jitter 0.9-1.1 instead of 0.8-1.5, and the bases' tracker
-# thresholds (new tracks from 0.6, second association from 0.1).
-CROWD_SETTINGS = dict(
-    sampler='RandomSampler',
-    ratio_range=(0.9, 1.1),
-    tracker=dict(score_thr=0.6, low_score_thr=0.1))
 # row -> (trained model, test-time options)
 ROW_RUNS = {
     'OIM−MM': ('oim', ['model.motion_proposals=False']),
