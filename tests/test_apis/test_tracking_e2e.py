@@ -171,7 +171,7 @@ def test_degenerate_motion_proposals_are_dropped():
     assert out.scores.tolist() == [1, 1] and out.labels.tolist() == [0, 0]
 
 
-def oracle_detector(model, missed):
+def oracle_detector(model, missed, report_index=True):
     """Replace the trained parts of ``model.detector`` by an oracle.
 
     The RPN returns every ground-truth box (shifted by 1 px, at network
@@ -179,7 +179,9 @@ def oracle_detector(model, missed):
     R-CNN head keeps, per ground-truth person, the proposal that overlaps
     it best (IoU ≥ 0.5), scores it by that IoU and embeds it as the
     person's one-hot identity. Only motion proposals can bring the missed
-    person back."""
+    person back. With ``report_index`` it names each box's proposal
+    (``proposal_index``), as the iHOIM head does; without, it is a head
+    that does not."""
     from mmengine.structures import InstanceData
 
     from hmot_mm.utils import box_iou
@@ -212,21 +214,25 @@ def oracle_detector(model, missed):
         best = [int(iou[g].argmax()) for g in rows]
         embeds = np.zeros((len(rows), 64), np.float32)
         embeds[np.arange(len(rows)), gt_ids[rows] % 64] = 1
-        return [
-            InstanceData(
-                bboxes=torch.tensor(boxes[best], dtype=torch.float32),
-                scores=torch.tensor(iou[rows, best], dtype=torch.float32),
-                labels=torch.zeros(len(rows), dtype=torch.long),
-                embeds=torch.tensor(embeds))
-        ]
+        detections = InstanceData(
+            bboxes=torch.tensor(boxes[best], dtype=torch.float32),
+            scores=torch.tensor(iou[rows, best], dtype=torch.float32),
+            labels=torch.zeros(len(rows), dtype=torch.long),
+            embeds=torch.tensor(embeds))
+        if report_index:
+            detections.proposal_index = torch.tensor(best, dtype=torch.long)
+        return [detections]
 
     model.detector.extract_feat = lambda img: None
     model.detector.rpn_head.predict = rpn_predict
     model.detector.roi_head.predict = roi_predict
 
 
-@pytest.mark.parametrize('motion_proposals', [True, False])
-def test_oracle_detections_track_perfectly(tmp_path, motion_proposals):
+@pytest.mark.parametrize('motion_proposals,report_index', [(True, True),
+                                                           (True, False),
+                                                           (False, True)])
+def test_oracle_detections_track_perfectly(tmp_path, motion_proposals,
+                                           report_index):
     """Through the test loop (tools/test.py's path) on two sequences of 8
     frames and 3 people. A track is reported from its second frame on (as
     in Wojke's reference, a new track is shown once matched), so frame 1's
@@ -249,7 +255,8 @@ def test_oracle_detections_track_perfectly(tmp_path, motion_proposals):
     cfg.model.tracker.update(n_init=1, score_thr=0.5)
     cfg.test_evaluator[0].results_dir = str(tmp_path / 'tracks')
     runner = Runner.from_cfg(cfg)
-    oracle_detector(runner.model, missed=('ORACLE-01', 5, 1))
+    oracle_detector(
+        runner.model, missed=('ORACLE-01', 5, 1), report_index=report_index)
     metrics = runner.test()
     assert metrics['motmetrics/IDSw'] == 0
     assert metrics['motmetrics/FP'] == 0

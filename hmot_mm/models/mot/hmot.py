@@ -122,7 +122,9 @@ class HMOT(BaseMOTModel):
     def detect(self, img: Tensor, frame) -> InstanceData:
         """Detections of one frame (image coordinates) with embeddings,
         the motion proposals joined to the RPN's; ``from_motion`` marks
-        the boxes regressed from a motion proposal."""
+        the boxes regressed from a motion proposal, known from the RoI
+        head's ``proposal_index`` (a head that does not report it marks
+        none)."""
         detector = self.detector
         x = detector.extract_feat(img)
         proposals = detector.rpn_head.predict(x, [frame], rescale=False)[0]
@@ -132,7 +134,11 @@ class HMOT(BaseMOTModel):
             proposals = InstanceData.cat([proposals, extra])
         detections = detector.roi_head.predict(
             x, [proposals], [frame], rescale=True)[0]
-        detections.from_motion = detections.proposal_index >= num_rpn
+        if 'proposal_index' in detections:
+            detections.from_motion = detections.proposal_index >= num_rpn
+        else:
+            detections.from_motion = torch.zeros(
+                len(detections), dtype=torch.bool, device=img.device)
         return detections
 
     def scaled_motion_proposals(self, frame,
