@@ -19,6 +19,17 @@ EXT = ext_loader.load_ext('_ext',
                           ['roi_align_forward', 'roi_align_backward', 'nms'])
 
 
+def kernel_options(size, scale, ratio, aligned):
+    """mmcv's RoIAlign kernel options, average pooling."""
+    return dict(
+        aligned_height=size[0],
+        aligned_width=size[1],
+        spatial_scale=scale,
+        sampling_ratio=ratio,
+        pool_mode=1,
+        aligned=aligned)
+
+
 class _MmcvRoIAlign(torch.autograd.Function):
     """torchvision.ops.roi_align's signature on mmcv's kernels."""
 
@@ -26,18 +37,8 @@ class _MmcvRoIAlign(torch.autograd.Function):
     def forward(ctx, x, rois, size, scale, ratio, aligned):
         out = x.new_zeros((len(rois), x.shape[1]) + tuple(size))
         unused = x.new_zeros(0)
-        EXT.roi_align_forward(
-            x,
-            rois,
-            out,
-            unused,
-            unused,
-            aligned_height=size[0],
-            aligned_width=size[1],
-            spatial_scale=scale,
-            sampling_ratio=ratio,
-            pool_mode=1,
-            aligned=aligned)
+        EXT.roi_align_forward(x, rois, out, unused, unused,
+                              **kernel_options(size, scale, ratio, aligned))
         ctx.save_for_backward(rois)
         ctx.args = (x.shape, size, scale, ratio, aligned)
         return out
@@ -47,18 +48,9 @@ class _MmcvRoIAlign(torch.autograd.Function):
         (rois, ) = ctx.saved_tensors
         shape, size, scale, ratio, aligned = ctx.args
         grad_input, unused = grad.new_zeros(shape), grad.new_zeros(0)
-        EXT.roi_align_backward(
-            grad.contiguous(),
-            rois,
-            unused,
-            unused,
-            grad_input,
-            aligned_height=size[0],
-            aligned_width=size[1],
-            spatial_scale=scale,
-            sampling_ratio=ratio,
-            pool_mode=1,
-            aligned=aligned)
+        EXT.roi_align_backward(grad.contiguous(), rois, unused, unused,
+                               grad_input,
+                               **kernel_options(size, scale, ratio, aligned))
         return grad_input, None, None, None, None, None
 
 
@@ -87,13 +79,7 @@ def test_roi_align_forward_and_backward_are_mmcvs(shim, aligned):
     expected = RoIAlign((7, 5), 0.5, 0, aligned=aligned)(expected_x, rois)
     (expected * weights).sum().backward()
 
-    shape = dict(
-        aligned_height=7,
-        aligned_width=5,
-        spatial_scale=0.5,
-        sampling_ratio=0,
-        pool_mode=1,
-        aligned=aligned)
+    shape = kernel_options((7, 5), 0.5, 0, aligned)
     unused = x.new_zeros(0)
     out = x.new_zeros(expected.shape)
     shim.roi_align_forward(x, rois, out, unused, unused, **shape)
