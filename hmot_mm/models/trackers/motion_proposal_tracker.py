@@ -260,45 +260,42 @@ class MotionProposalTracker:
     def _cascade(self, track_indices: List[int], det_indices: np.ndarray,
                  bboxes: np.ndarray, embeds: np.ndarray):
         """Matching cascade: appearance cost with Mahalanobis gating, one
-        Hungarian assignment per time-since-update level. The gate is
-        applied first, so a track's gallery is compared only with the
-        detections inside it: the cost matrix is the reference's (gated
-        pairs cost ``GATED`` either way) at a fraction of the products
-        in a crowd."""
-        matches, unmatched_dets = [], list(det_indices)
-        if track_indices and unmatched_dets:
-            measurements = xyxy_to_xyah(bboxes)
-            for level in range(1, self.max_age + 1):
-                if not unmatched_dets:
-                    break
-                level_tracks = [
-                    i for i in track_indices
-                    if self.tracks[i].time_since_update == level
-                ]
-                if not level_tracks:
-                    continue
-                tracks = [self.tracks[i] for i in level_tracks]
-                inside = self.kf.gating_distance(
-                    *self._states(tracks),
-                    measurements[unmatched_dets]) <= self.kf.gate
-                level_embeds = embeds[unmatched_dets]
-                cost = np.full(inside.shape, GATED)
-                for row, track in enumerate(tracks):
-                    cols = np.nonzero(inside[row])[0]
-                    cost[row,
-                         cols] = (1 -
-                                  level_embeds[cols] @ track.gallery.T).min(1)
-                level_matches = self._assign(cost, self.max_cosine_distance)
-                matched_dets = set()
-                for r, c in level_matches:
-                    matches.append((level_tracks[r], unmatched_dets[c]))
-                    matched_dets.add(unmatched_dets[c])
-                unmatched_dets = [
-                    d for d in unmatched_dets if d not in matched_dets
-                ]
+        Hungarian assignment per time-since-update level, youngest first,
+        over the detections no younger level took. A pair's cost does not
+        depend on the level, so the gate and the cost matrix are computed
+        once for all tracks; the gate comes first, so a track's gallery is
+        compared only with the detections inside it. Each level's matrix is
+        the reference's (gated pairs cost ``GATED`` either way)."""
+        det_indices = np.asarray(det_indices, dtype=np.int64)
+        if not track_indices or not len(det_indices):
+            return [], list(track_indices), list(det_indices)
+        tracks = [self.tracks[i] for i in track_indices]
+        inside = self.kf.gating_distance(
+            *self._states(tracks),
+            xyxy_to_xyah(bboxes[det_indices])) <= self.kf.gate
+        det_embeds = embeds[det_indices]
+        cost = np.full(inside.shape, GATED)
+        for row, track in enumerate(tracks):
+            cols = np.nonzero(inside[row])[0]
+            cost[row, cols] = (1 - det_embeds[cols] @ track.gallery.T).min(1)
+        ages = np.array([t.time_since_update for t in tracks])
+        free = np.ones(len(det_indices), dtype=bool)
+        matches = []
+        # levels 1..max_age, ascending (a track unmatched for max_age
+        # frames is still alive this frame but past the cascade's depth)
+        for level in np.unique(ages[ages <= self.max_age]):
+            cols = np.nonzero(free)[0]
+            if not len(cols):
+                break
+            rows = np.nonzero(ages == level)[0]
+            for r, c in self._assign(cost[np.ix_(rows, cols)],
+                                     self.max_cosine_distance):
+                matches.append(
+                    (track_indices[rows[r]], int(det_indices[cols[c]])))
+                free[cols[c]] = False
         matched_tracks = {ti for ti, _ in matches}
         unmatched = [i for i in track_indices if i not in matched_tracks]
-        return matches, unmatched, unmatched_dets
+        return matches, unmatched, [int(d) for d in det_indices[free]]
 
     def _match_iou(self, track_indices: List[int], det_indices,
                    bboxes: np.ndarray, max_distance: float):

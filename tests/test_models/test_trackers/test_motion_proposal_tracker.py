@@ -58,7 +58,8 @@ def test_two_crossing_people_keep_their_ids():
     assert not seen[0] and not seen[1]  # tentative for n_init - 1 frames
 
 
-@pytest.mark.parametrize('gap, same', [(5, True), (29, True), (31, False)])
+@pytest.mark.parametrize('gap, same', [(5, True), (29, True), (30, False),
+                                       (31, False)])
 def test_occluded_person_returns_with_id_until_max_age(gap, same):
     walk = [[(box(20 + 3 * t, 100), 0)] for t in range(10)]
     hidden = [[] for _ in range(gap)]
@@ -257,7 +258,8 @@ def crowd_detections(frames=80, people=40, dim=16, seed=0):
     return out
 
 
-def test_matches_wojkes_reference_on_a_crowd():
+@pytest.mark.parametrize('max_age', [30, 3])
+def test_matches_wojkes_reference_on_a_crowd(max_age):
     """The trajectories, each the (frame, detection) pairs one confirmed
     track reports, equal those of the reference DeepSORT (Wojke's code as
     packaged in deep-sort-realtime) fed the same detections. Track ids are
@@ -266,9 +268,10 @@ def test_matches_wojkes_reference_on_a_crowd():
     ref = tracker.Tracker(
         nn_matching.NearestNeighborDistanceMetric('cosine', 0.2, 100),
         max_iou_distance=0.7,
-        max_age=30,
+        max_age=max_age,
         n_init=3)
-    ours = MotionProposalTracker(score_thr=0.5, output_box='detection')
+    ours = MotionProposalTracker(
+        score_thr=0.5, output_box='detection', max_age=max_age)
     ref_paths, our_paths = {}, {}
     for frame, (boxes, embeds) in enumerate(crowd_detections()):
         ref.predict()
