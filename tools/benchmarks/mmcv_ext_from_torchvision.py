@@ -31,6 +31,12 @@ from torchvision.ops import roi_align as tv_roi_align
 AVG_POOL = 1  # mmcv's pool_mode for 'avg' (0 is 'max')
 
 
+def _average_pooling_only(pool_mode: int) -> None:
+    if pool_mode != AVG_POOL:
+        raise NotImplementedError('RoIAlign pool_mode "max": torchvision '
+                                  'has only average pooling')
+
+
 def roi_align_forward(input: torch.Tensor, rois: torch.Tensor,
                       output: torch.Tensor, argmax_y: torch.Tensor,
                       argmax_x: torch.Tensor, aligned_height: int,
@@ -38,9 +44,7 @@ def roi_align_forward(input: torch.Tensor, rois: torch.Tensor,
                       sampling_ratio: int, pool_mode: int,
                       aligned: bool) -> None:
     """Writes RoIAlign of ``input`` over ``rois`` into ``output``."""
-    if pool_mode != AVG_POOL:
-        raise NotImplementedError('RoIAlign pool_mode "max": torchvision '
-                                  'has only average pooling')
+    _average_pooling_only(pool_mode)
     output.copy_(
         tv_roi_align(input, rois, (aligned_height, aligned_width),
                      spatial_scale, sampling_ratio, aligned))
@@ -54,8 +58,7 @@ def roi_align_backward(grad_output: torch.Tensor, rois: torch.Tensor,
                        aligned: bool) -> None:
     """Writes the gradient of RoIAlign w.r.t. its input into
     ``grad_input`` (zeros of the input's shape)."""
-    if pool_mode != AVG_POOL:
-        raise NotImplementedError('RoIAlign pool_mode "max"')
+    _average_pooling_only(pool_mode)
     with torch.enable_grad():
         probe = torch.zeros_like(grad_input, requires_grad=True)
         pooled = tv_roi_align(probe, rois, (aligned_height, aligned_width),
