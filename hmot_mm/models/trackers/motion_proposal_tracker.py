@@ -30,17 +30,33 @@ def xyah_to_xyxy(xyah: np.ndarray) -> np.ndarray:
 
 
 class Track:
-    """One target: Kalman state, appearance gallery (g, d) and life
-    cycle."""
+    """One target: Kalman state, appearance gallery and life cycle.
+
+    The gallery keeps the last ``nn_budget`` embeddings in a ring buffer:
+    a new one overwrites the oldest in place, and only the set matters
+    (the cascade takes the smallest distance over it).
+    """
 
     def __init__(self, track_id: int, mean: np.ndarray, cov: np.ndarray,
-                 embed: np.ndarray) -> None:
+                 embed: np.ndarray, nn_budget: int) -> None:
         self.id = track_id
         self.mean, self.cov = mean, cov
-        self.gallery = embed[None]
+        self._ring = np.empty((nn_budget, len(embed)))
+        self._stored = 0
+        self.add_embedding(embed)
         self.hits = 1
         self.time_since_update = 0
         self.confirmed = False
+
+    @property
+    def gallery(self) -> np.ndarray:
+        """(g, d) stored embeddings, g ≤ ``nn_budget``, in no order."""
+        return self._ring[:min(self._stored, len(self._ring))]
+
+    def add_embedding(self, embed: np.ndarray) -> None:
+        """Store ``embed`` (d,), over the oldest once the budget is full."""
+        self._ring[self._stored % len(self._ring)] = embed
+        self._stored += 1
 
 
 @MODELS.register_module()
@@ -228,7 +244,7 @@ class MotionProposalTracker:
         for di, mean, cov in zip(
                 unmatched_dets,
                 *self.kf.initiate(xyxy_to_xyah(bboxes[unmatched_dets]))):
-            track = Track(self.next_id, mean, cov, embeds[di])
+            track = Track(self.next_id, mean, cov, embeds[di], self.nn_budget)
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
             self.next_id += 1
@@ -250,8 +266,7 @@ class MotionProposalTracker:
                                 xyxy_to_xyah(bboxes[dets].reshape(-1, 4)))
         for track, di, mean, cov in zip(tracks, dets, *states):
             track.mean, track.cov = mean, cov
-            track.gallery = np.concatenate([track.gallery, embeds[di:di + 1]
-                                            ])[-self.nn_budget:]
+            track.add_embedding(embeds[di])
             track.hits += 1
             track.time_since_update = 0
             if track.hits >= self.n_init:
@@ -277,7 +292,7 @@ class MotionProposalTracker:
         cost = np.full(inside.shape, GATED)
         for row, track in enumerate(tracks):
             cols = np.nonzero(inside[row])[0]
-            cost[row, cols] = (1 - det_embeds[cols] @ track.gallery.T).min(1)
+            cost[row, cols] = 1 - (det_embeds[cols] @ track.gallery.T).max(1)
         ages = np.array([t.time_since_update for t in tracks])
         free = np.ones(len(det_indices), dtype=bool)
         matches = []

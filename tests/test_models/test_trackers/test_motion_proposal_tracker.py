@@ -258,20 +258,36 @@ def crowd_detections(frames=80, people=40, dim=16, seed=0):
     return out
 
 
-@pytest.mark.parametrize('max_age', [30, 3])
-def test_matches_wojkes_reference_on_a_crowd(max_age):
+@pytest.mark.parametrize('max_age, nn_budget', [(30, 100), (3, 100), (30, 4)])
+def test_matches_wojkes_reference_on_a_crowd(max_age, nn_budget):
     """The trajectories, each the (frame, detection) pairs one confirmed
     track reports, equal those of the reference DeepSORT (Wojke's code as
     packaged in deep-sort-realtime) fed the same detections. Track ids are
-    labels: the two number new tracks in different orders."""
+    labels: the two number new tracks in different orders. A budget of 4
+    makes every long track's gallery drop its oldest embeddings."""
     from deep_sort_realtime.deep_sort import detection, nn_matching, tracker
+    metric = nn_matching.NearestNeighborDistanceMetric('cosine', 0.2,
+                                                       nn_budget)
+    store = metric.partial_fit
+
+    def store_each_once(features, targets, active_targets):
+        """nwojke's tracker hands the metric each embedding once;
+        deep-sort-realtime hands a track's last one again every frame,
+        which a budget would keep as a duplicate."""
+        new = [
+            k for k, (f, t) in enumerate(zip(features, targets))
+            if not np.array_equal(f, (metric.samples.get(t) or [None])[-1])
+        ]
+        store(features[new], targets[new], active_targets)
+
+    metric.partial_fit = store_each_once
     ref = tracker.Tracker(
-        nn_matching.NearestNeighborDistanceMetric('cosine', 0.2, 100),
-        max_iou_distance=0.7,
-        max_age=max_age,
-        n_init=3)
+        metric, max_iou_distance=0.7, max_age=max_age, n_init=3)
     ours = MotionProposalTracker(
-        score_thr=0.5, output_box='detection', max_age=max_age)
+        score_thr=0.5,
+        output_box='detection',
+        max_age=max_age,
+        nn_budget=nn_budget)
     ref_paths, our_paths = {}, {}
     for frame, (boxes, embeds) in enumerate(crowd_detections()):
         ref.predict()
