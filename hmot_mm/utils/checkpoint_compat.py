@@ -61,7 +61,9 @@ def load_weights(module: torch.nn.Module, path: str) -> None:
 
     Every key of the module must be in the file and every key of the file
     in the module: a checkpoint of another model, or one holding none of
-    this model's keys, is refused instead of leaving random weights.
+    this model's keys, is refused instead of leaving random weights. The
+    exception are buffers a submodule lists in ``variable_shape_buffers``
+    (``iHOIMLoss.bg_bank``): they take the file's shape and may be absent.
 
     Args:
         module (nn.Module): the model (or its detector).
@@ -91,10 +93,18 @@ def load_weights(module: torch.nn.Module, path: str) -> None:
         for k, v in state.items()
     }
     own = module.state_dict()
-    missing = sorted(set(own) - set(state))
+    # buffers whose size is the checkpoint's (a module lists them in
+    # ``variable_shape_buffers``; they may be absent from older files)
+    variable = {
+        f'{name}.{buffer}' if name else buffer
+        for name, sub in module.named_modules()
+        for buffer in getattr(sub, 'variable_shape_buffers', ())
+    }
+    missing = sorted(set(own) - set(state) - variable)
     unexpected = sorted(set(state) - set(own))
     wrong_shape = sorted(
-        k for k in set(own) & set(state) if own[k].shape != state[k].shape)
+        k for k in set(own) & set(state) - variable
+        if own[k].shape != state[k].shape)
     problems = [
         f'{len(keys)} {what} (e.g. {", ".join(keys[:3])})'
         for what, keys in (('missing keys', missing), ('unexpected keys',

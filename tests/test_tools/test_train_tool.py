@@ -93,11 +93,15 @@ def test_plain_torch_load_needs_the_fix(trained):
 def test_ddp_training_keeps_memory_identical_across_ranks(
         tiny_frames, tmp_path):
     """tools/dist_train.sh with 2 CPU processes (gloo): after training,
-    both ranks hold bit-identical lookup tables and queues."""
+    both ranks hold bit-identical lookup tables, queues and (after
+    PreciseMemoryHook's pass) inference banks."""
     config = str(tmp_path / 'tiny_ddp.py')
     cfg = tiny_config(IHOIM_CONFIG, tiny_frames[0], str(tmp_path), max_iters=4)
     cfg.custom_imports.imports.append('ddp_cpu_helpers')
-    cfg.custom_hooks.append(dict(type='RankMemoryDumpHook'))
+    cfg.custom_hooks += [
+        dict(type='PreciseMemoryHook', num_iters=4, interval=1),
+        dict(type='RankMemoryDumpHook')
+    ]
     cfg.model_wrapper_cfg = dict(
         type='MMDistributedDataParallel', device_ids=None)
     cfg.dump(config)
@@ -119,3 +123,4 @@ def test_ddp_training_keeps_memory_identical_across_ranks(
     for key in ranks[0]:
         assert torch.equal(ranks[0][key], ranks[1][key]), key
     assert ranks[0]['0.bg_queue'].norm(dim=1).min() > 0  # queue filled
+    assert len(ranks[0]['0.bg_bank']) > 0  # PreciseMemoryHook's bank

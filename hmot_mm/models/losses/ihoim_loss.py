@@ -53,6 +53,13 @@ class iHOIMLoss(MemoryBankLoss):
     hundreds of decays. Candidates are taken in batch order; the queue
     then holds the same entries as after inserting them one by one.
 
+    Inference bank (optional, ``bg_bank``, empty by default): extra
+    background rows W_bank that join the queue at inference only (in eval
+    mode), p(Φ) then summing over [W_bg; W_bank]. ``PreciseMemoryHook``
+    writes it after training, so that scores do not hang on which few
+    backgrounds the B slots held when training stopped. Its row count is
+    the checkpoint's.
+
     Args:
         num_ids (int): N, identities in the lookup table.
         bg_queue_size (int): B, slots in the background queue.
@@ -65,6 +72,8 @@ class iHOIMLoss(MemoryBankLoss):
         smr_eps (float): ε added to the SMR denominator. Defaults to
             1e-12, as HOIM.
     """
+
+    variable_shape_buffers = ('bg_bank', )
 
     def __init__(self,
                  num_ids: int,
@@ -92,10 +101,30 @@ class iHOIMLoss(MemoryBankLoss):
         self.smr_eps = smr_eps
         self.register_buffer('bg_queue', torch.zeros(bg_queue_size, feat_dim))
         self.register_buffer('bg_importance', torch.zeros(bg_queue_size))
+        self.register_buffer('bg_bank', torch.zeros(0, feat_dim))
+
+    def set_bg_bank(self, rows: Tensor) -> None:
+        """Replace the inference bank with ``rows`` (K, d), unit rows."""
+        if rows.dim() != 2 or rows.shape[1] != self.feat_dim:
+            raise ValueError(f'bg_bank rows must be (K, {self.feat_dim}), '
+                             f'got {tuple(rows.shape)}')
+        self.bg_bank = rows.detach().to(self.bg_queue).clone()
+
+    def _load_from_state_dict(self, state_dict, prefix, *args,
+                              **kwargs) -> None:
+        # the bank takes the checkpoint's row count (none in older ones)
+        rows = state_dict.setdefault(prefix + 'bg_bank',
+                                     self.bg_bank.new_zeros(0, self.feat_dim))
+        self.bg_bank = self.bg_bank.new_zeros(rows.shape)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """Return (s, log p(Λ), log p(Φ)) for embeddings (M, d)."""
-        memory = torch.cat([self.lookup_table, self.bg_queue]).to(embeds)
+        """Return (s, log p(Λ), log p(Φ)) for embeddings (M, d); in eval
+        mode the background rows include the inference bank."""
+        rows = [self.lookup_table, self.bg_queue]
+        if not self.training:
+            rows.append(self.bg_bank)
+        memory = torch.cat(rows).to(embeds)
         scores = embeds @ memory.t() / self.temperature
         log_total = scores.logsumexp(dim=1)
         log_person = scores[:, :self.num_ids].logsumexp(dim=1) - log_total

@@ -377,3 +377,37 @@ def test_checkpoint_restores_memory_bit_for_bit(tmp_path):
     for name in ('lookup_table', 'bg_queue', 'bg_importance'):
         a, b = getattr(loss, name), getattr(restored, name)
         assert torch.equal(a.view(torch.int32), b.view(torch.int32)), name
+
+
+def test_inference_bank_joins_the_queue_in_eval_mode_only():
+    rng = np.random.default_rng(7)
+    loss = make_loss(rng, empty_rows=0)
+    bank = unit_rows(rng, 3, 16)
+    loss.set_bg_bank(torch.from_numpy(bank))
+    x = unit_rows(rng, 4, 16)
+    lut, queue = loss.lookup_table.numpy(), loss.bg_queue.numpy()
+    for training, background in ((True, queue), (False,
+                                                 np.concatenate([queue,
+                                                                 bank]))):
+        loss.train(training)
+        s = x @ np.concatenate([lut, background]).T / TAU
+        p = np.exp(s - s.max(1, keepdims=True))
+        p_person = p[:, :len(lut)].sum(1) / p.sum(1)
+        log_person, _ = loss.person_log_probs(torch.from_numpy(x))
+        np.testing.assert_allclose(
+            log_person.exp().numpy(), p_person, rtol=1e-9)
+    with pytest.raises(ValueError, match=r'bg_bank rows must be \(K, 16\)'):
+        loss.set_bg_bank(torch.zeros(2, 8))
+
+
+def test_checkpoint_restores_a_bank_of_any_size_and_older_files(tmp_path):
+    rng = np.random.default_rng(8)
+    loss = iHOIMLoss(num_ids=5, bg_queue_size=4, feat_dim=8)
+    bank = torch.from_numpy(unit_rows(rng, 6, 8)).float()
+    loss.set_bg_bank(bank)
+    restored = iHOIMLoss(num_ids=5, bg_queue_size=4, feat_dim=8)
+    restored.load_state_dict(loss.state_dict())
+    assert torch.equal(restored.bg_bank, bank)
+    older = {k: v for k, v in loss.state_dict().items() if k != 'bg_bank'}
+    restored.load_state_dict(older)  # a file from before the bank: none
+    assert restored.bg_bank.shape == (0, 8)
