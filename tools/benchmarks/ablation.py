@@ -235,6 +235,11 @@ def row_configs(dataset: Dict[str, str], iters: int, seed: int,
     steps.end, steps.milestones = iters, [iters * 6 // 7]
     cfg.default_hooks.checkpoint.interval = iters
     cfg.randomness.seed = seed
+    # every row without PreciseMemoryHook, as the rows were measured: it
+    # applies to iHOIM's memory only, so it would set the rows apart
+    cfg.custom_hooks = [
+        hook for hook in cfg.custom_hooks if hook.type != 'PreciseMemoryHook'
+    ]
     paths = {}
     os.makedirs(out_dir, exist_ok=True)
 
