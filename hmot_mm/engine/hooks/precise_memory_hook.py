@@ -10,6 +10,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from ...models.losses import iHOIMLoss
+from .memory_buffer_hook import MemoryBufferHook
 
 DATA_BATCH = Optional[dict]
 
@@ -66,13 +67,14 @@ class PreciseMemoryHook(Hook):
         self.interval = interval
 
     @staticmethod
-    def _losses(model: torch.nn.Module) -> List[iHOIMLoss]:
-        return [m for m in model.modules() if isinstance(m, iHOIMLoss)]
+    def _losses(runner) -> List[iHOIMLoss]:
+        return [
+            loss for loss in MemoryBufferHook.memory_losses(runner)
+            if isinstance(loss, iHOIMLoss)
+        ]
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        if not self._losses(model):
+        if not self._losses(runner):
             raise RuntimeError('PreciseMemoryHook found no iHOIMLoss in the '
                                'model: remove the hook or use an iHOIM head')
 
@@ -85,7 +87,7 @@ class PreciseMemoryHook(Hook):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        losses = self._losses(model)
+        losses = self._losses(runner)
         # the iteration loop's own iterator, else one that restarts epochs
         batches = getattr(runner.train_loop, 'dataloader_iterator', None) \
             or _InfiniteDataloaderIterator(runner.train_dataloader)
@@ -117,9 +119,8 @@ class PreciseMemoryHook(Hook):
         model.train(was_training)
         for loss, lut_sum, queue in zip(losses, lut_sums, queues):
             loss.lookup_table.copy_(F.normalize(lut_sum, dim=1))
-            earlier = torch.cat(queue[:-1]) if len(queue) > 1 else \
-                loss.bg_queue.new_zeros(0, loss.feat_dim)
-            loss.set_bg_bank(distinct_rows_not_in(earlier, queue[-1]))
+            # the last snapshot's rows are the queue's, so they are excluded
+            loss.set_bg_bank(distinct_rows_not_in(torch.cat(queue), queue[-1]))
 
 
 def distinct_rows_not_in(rows: torch.Tensor,
