@@ -1,4 +1,5 @@
 """iHOIM loss (Sec. 3.2 of the paper) with Selective Memory Refreshment."""
+import math
 from typing import Dict, Tuple
 
 import torch
@@ -55,10 +56,18 @@ class iHOIMLoss(MemoryBankLoss):
 
     Inference bank (optional, ``bg_bank``, empty by default): extra
     background rows W_bank that join the queue at inference only (in eval
-    mode), p(Φ) then summing over [W_bg; W_bank]. ``PreciseMemoryHook``
-    writes it after training, so that scores do not hang on which few
-    backgrounds the B slots held when training stopped. Its row count is
-    the checkpoint's.
+    mode). With K bank rows, p(Φ) then sums over [W_bg; W_bank] with each
+    row weighted B/(B+K):
+
+    .. math::
+        p(Φ) ∝ \tfrac{B}{B+K} \sum_{j ∈ bg ∪ bank} \exp(s_j)
+
+    the expected background mass of a queue of B rows drawn from the
+    B + K, so the background keeps the weight it had in training (where
+    L_det calibrated p(Λ) against B rows) and the bank only changes which
+    backgrounds it holds. ``PreciseMemoryHook`` writes the bank after
+    training, so that scores do not hang on which few backgrounds the B
+    slots held when training stopped. Its row count is the checkpoint's.
 
     Args:
         num_ids (int): N, identities in the lookup table.
@@ -120,16 +129,20 @@ class iHOIMLoss(MemoryBankLoss):
 
     def _log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Return (s, log p(Λ), log p(Φ)) for embeddings (M, d); in eval
-        mode the background rows include the inference bank."""
+        mode the background rows include the inference bank, weighted so
+        that they count as B rows (see the class docstring)."""
         rows = [self.lookup_table, self.bg_queue]
-        if not self.training:
+        log_bg_weight = 0.0
+        if not self.training and len(self.bg_bank):
             rows.append(self.bg_bank)
+            log_bg_weight = math.log(self.bg_queue_size /
+                                     (self.bg_queue_size + len(self.bg_bank)))
         memory = torch.cat(rows).to(embeds)
         scores = embeds @ memory.t() / self.temperature
-        log_total = scores.logsumexp(dim=1)
-        log_person = scores[:, :self.num_ids].logsumexp(dim=1) - log_total
-        log_bg = scores[:, self.num_ids:].logsumexp(dim=1) - log_total
-        return scores, log_person, log_bg
+        log_id_mass = scores[:, :self.num_ids].logsumexp(dim=1)
+        log_bg_mass = scores[:, self.num_ids:].logsumexp(dim=1) + log_bg_weight
+        log_total = torch.logaddexp(log_id_mass, log_bg_mass)
+        return scores, log_id_mass - log_total, log_bg_mass - log_total
 
     def person_log_probs(self, embeds: Tensor) -> Tuple[Tensor, Tensor]:
         """log p(person) and log p(background) of each embedding (M, d);

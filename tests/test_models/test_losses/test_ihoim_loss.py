@@ -379,20 +379,22 @@ def test_checkpoint_restores_memory_bit_for_bit(tmp_path):
         assert torch.equal(a.view(torch.int32), b.view(torch.int32)), name
 
 
-def test_inference_bank_joins_the_queue_in_eval_mode_only():
+def test_inference_bank_joins_the_queue_at_the_weight_of_b_rows_in_eval_only():
     rng = np.random.default_rng(7)
     loss = make_loss(rng, empty_rows=0)
     bank = unit_rows(rng, 3, 16)
     loss.set_bg_bank(torch.from_numpy(bank))
     x = unit_rows(rng, 4, 16)
     lut, queue = loss.lookup_table.numpy(), loss.bg_queue.numpy()
-    for training, background in ((True, queue), (False,
-                                                 np.concatenate([queue,
-                                                                 bank]))):
+    # eval: the 5 queue + 3 bank rows each weigh 5/8, together 5 rows
+    for training, background, weight in ((True, queue, 1.0),
+                                         (False, np.concatenate([queue, bank]),
+                                          5 / 8)):
         loss.train(training)
         s = x @ np.concatenate([lut, background]).T / TAU
         p = np.exp(s - s.max(1, keepdims=True))
-        p_person = p[:, :len(lut)].sum(1) / p.sum(1)
+        p_id, p_bg = p[:, :len(lut)].sum(1), weight * p[:, len(lut):].sum(1)
+        p_person = p_id / (p_id + p_bg)
         log_person, _ = loss.person_log_probs(torch.from_numpy(x))
         np.testing.assert_allclose(
             log_person.exp().numpy(), p_person, rtol=1e-9)
