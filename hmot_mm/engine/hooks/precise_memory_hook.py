@@ -38,7 +38,8 @@ class PreciseMemoryHook(Hook):
     the lookup table becomes the renormalised mean of the S snapshots, the
     queue keeps the last snapshot, and the other snapshots' distinct rows
     become the loss's inference bank (``iHOIMLoss.bg_bank``), which joins
-    the queue at inference only. Training itself is unchanged.
+    the queue at inference only, queue and bank together weighing as the B
+    rows of training. Training itself is unchanged.
 
     The batches come from the training dataloader, through the model's
     training forward (so RoI sampling and augmentation are as in training)
