@@ -128,11 +128,15 @@ def distinct_rows_not_in(rows: torch.Tensor,
                          exclude: torch.Tensor) -> torch.Tensor:
     """The distinct written (non-zero) rows of ``rows`` (K, d) that are not
     rows of ``exclude``, in order of first appearance."""
-    kept: List[torch.Tensor] = []
-    seen = [row for row in exclude]
-    for row in rows:
-        if row.norm() == 0 or any(torch.equal(row, other) for other in seen):
-            continue
-        kept.append(row)
-        seen.append(row)
-    return torch.stack(kept) if kept else rows.new_zeros(0, rows.shape[1])
+    if not len(rows):
+        return rows
+    both = torch.cat([exclude, rows])
+    # one group per distinct row; a row is kept where its group first
+    # appears, and that is not in ``exclude``
+    _, group = torch.unique(both, dim=0, return_inverse=True)
+    position = torch.arange(len(both), device=both.device)
+    first = position.new_full((int(group.max()) + 1, ), len(both))
+    first = first.scatter_reduce(0, group, position, reduce='amin')
+    in_rows = position[len(exclude):]
+    keep = (first[group[in_rows]] == in_rows) & (rows.norm(dim=1) > 0)
+    return rows[keep]
