@@ -22,6 +22,8 @@ $PY tools/dataset_converters/mot2coco.py -i "$PETS" -o data/PETS09/annotations \
   --split-train --frames train-sub:1-300 --frames val-sub:301-397 \
   --frames train-known:1-300:without=1,13,14 --frames val-new:301-397:only=1,13,14 \
   --frames val-all:301-397 \
+  --frames cross-train:216-397 --frames cross-new:1-215:only=15,16,19 \
+  --frames cross-all:1-215 \
   --overwrite
 $PY tools/model_converters/ssdlite_person_to_mmdet.py \
   checkpoints/mobilenetv2_coco-person_mmdet.pth
