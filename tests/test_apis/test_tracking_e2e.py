@@ -25,15 +25,25 @@ def test_test_tool_writes_tracks_and_metrics(trained_tracker):
     assert 'motmetrics/HOTA' in log
 
 
-@pytest.mark.parametrize('motion_proposals', [True, False])
-def test_roi_head_receives_motion_proposals(trained_tracker, motion_proposals):
+@pytest.mark.parametrize('motion_proposals, in_rpn_cap', [(True, False),
+                                                          (False, False),
+                                                          (True, True)])
+def test_roi_head_receives_motion_proposals(trained_tracker, motion_proposals,
+                                            in_rpn_cap):
+    """The R-CNN head gets the RPN's proposals and then the live tracks'
+    predicted boxes; counted against the RPN's cap (here 8), the RPN's
+    highest-scoring ``max(8 - k, 4)`` for ``k`` tracks."""
     from mmengine.config import Config
     from mmengine.runner import Runner
     root, config = trained_tracker
     cfg = Config.fromfile(config)
-    cfg.work_dir = str(root / f'probe{motion_proposals}')
+    cfg.work_dir = str(root / f'probe{motion_proposals}{in_rpn_cap}')
     cfg.load_from = str(root / 'work' / 'iter_60.pth')
     cfg.model.motion_proposals = motion_proposals
+    cfg.model.motion_proposals_in_rpn_cap = in_rpn_cap
+    cap = 8
+    if in_rpn_cap:
+        cfg.model.detector.test_cfg.rpn.max_per_img = cap
     runner = Runner.from_cfg(cfg)
     runner.load_or_resume()
     model = runner.model.eval()
@@ -51,30 +61,35 @@ def test_roi_head_receives_motion_proposals(trained_tracker, motion_proposals):
         boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
         valid = (boxes[:, 2] - boxes[:, 0] >= 1) & (
             boxes[:, 3] - boxes[:, 1] >= 1)
-        seen.append((len(proposals[0]), int(valid.sum())))
+        seen.append((proposals[0].bboxes.clone(), boxes[valid]))
         return predict_bbox(x, metas, proposals, *args, **kwargs)
 
     model.detector.roi_head.predict_bbox = recording
-    rpn_counts = []
+    rpn_boxes = []
     rpn_predict = model.detector.rpn_head.predict
 
     def rpn_recording(*args, **kwargs):
         out = rpn_predict(*args, **kwargs)
-        rpn_counts.append(len(out[0]))
+        rpn_boxes.append(out[0].bboxes.clone())
+        assert (out[0].scores.diff() <= 0).all()  # best first
         return out
 
     model.detector.rpn_head.predict = rpn_recording
     with torch.no_grad():
         for batch in runner.test_dataloader:
             model.test_step(batch)
-    assert len(seen) == 12
-    received = [n for n, _ in seen]
-    live = [k for _, k in seen]
-    expected = [
-        r + (k if motion_proposals else 0) for r, k in zip(rpn_counts, live)
-    ]
-    assert received == expected
+    assert len(seen) == len(rpn_boxes) == 12
+    for (received, motion), rpn in zip(seen, rpn_boxes):
+        k = len(motion) if motion_proposals else 0
+        kept = max(cap - k, cap // 2) if in_rpn_cap and k else len(rpn)
+        expected = torch.cat([rpn[:kept], torch.as_tensor(motion)[:k]])
+        torch.testing.assert_close(received, expected, check_dtype=False)
+    live = [len(motion) for _, motion in seen]
     assert sum(live) > 0, 'no live track ever gave a proposal'
+    if in_rpn_cap:  # the cap bound: the RPN filled it and lost places
+        assert any(
+            len(r) == cap and len(s) < cap + len(m)
+            for r, (s, m) in zip(rpn_boxes, seen))
 
 
 def run_demo(config, checkpoint, source, out_dir):

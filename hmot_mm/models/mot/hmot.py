@@ -24,11 +24,20 @@ class HMOT(BaseMOTModel):
     detector's (on frames, ``DetDataSample``); ``motion_proposals=False`` is
     the ablation "−MM".
 
+    With ``motion_proposals_in_rpn_cap`` the motion proposals count against
+    the RPN's cap ``c`` (``test_cfg.rpn.max_per_img``): for ``k`` of them the
+    RPN keeps its ``max(c - k, c // 2)`` highest-scoring proposals, so the
+    R-CNN head sees no more RoIs than the detector alone until the tracks
+    outnumber half the cap (a crowd beyond that adds its excess).
+
     Args:
         detector (dict): a two-stage detector config.
         tracker (dict): a tracker with ``motion_proposals()``, ``track()``
             and ``reset()``.
         motion_proposals (bool): feed predictions back as proposals.
+        motion_proposals_in_rpn_cap (bool): the motion proposals take the
+            places of the RPN's lowest-scoring proposals (see above) instead
+            of joining all of them.
         data_preprocessor (dict, optional): a ``TrackDataPreprocessor``;
             by default the detector's own preprocessor settings, moved here
             as ``TrackDataPreprocessor(use_det_processor=True)``.
@@ -39,6 +48,7 @@ class HMOT(BaseMOTModel):
                  detector: dict,
                  tracker: Optional[dict] = None,
                  motion_proposals: bool = True,
+                 motion_proposals_in_rpn_cap: bool = False,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         detector = copy.deepcopy(detector)
@@ -64,6 +74,7 @@ class HMOT(BaseMOTModel):
         self.detector.backbone.train(self.training)
         self.tracker = MODELS.build(tracker)
         self.motion_proposals = motion_proposals
+        self.motion_proposals_in_rpn_cap = motion_proposals_in_rpn_cap
         self._frame_shape = None
 
     def loss(self, inputs: Tensor, data_samples, **kwargs) -> dict:
@@ -128,8 +139,11 @@ class HMOT(BaseMOTModel):
         detector = self.detector
         x = detector.extract_feat(img)
         proposals = detector.rpn_head.predict(x, [frame], rescale=False)[0]
-        num_rpn = len(proposals)
         extra = self.scaled_motion_proposals(frame, proposals)
+        if extra is not None and self.motion_proposals_in_rpn_cap:
+            cap = detector.test_cfg.rpn.max_per_img
+            proposals = proposals[:max(cap - len(extra), cap // 2)]
+        num_rpn = len(proposals)
         if extra is not None:
             proposals = InstanceData.cat([proposals, extra])
         detections = detector.roi_head.predict(

@@ -28,6 +28,7 @@ class TwoStageHMOT(HMOT):
             a forward from crops to embeddings.
         tracker (dict): as :class:`HMOT`.
         motion_proposals (bool): as :class:`HMOT`.
+        motion_proposals_in_rpn_cap (bool): as :class:`HMOT`.
         data_preprocessor (dict, optional): as :class:`HMOT`.
         init_cfg (dict, optional): initialisation config.
     """
@@ -37,10 +38,16 @@ class TwoStageHMOT(HMOT):
                  reid: dict,
                  tracker: Optional[dict] = None,
                  motion_proposals: bool = True,
+                 motion_proposals_in_rpn_cap: bool = False,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
-        super().__init__(detector, tracker, motion_proposals,
-                         data_preprocessor, init_cfg)
+        super().__init__(
+            detector,
+            tracker,
+            motion_proposals=motion_proposals,
+            motion_proposals_in_rpn_cap=motion_proposals_in_rpn_cap,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.reid = MODELS.build(reid)
 
     def detect(self, img: Tensor, frame) -> InstanceData:
