@@ -23,6 +23,23 @@ def test_peak_memory_follows_allocations_and_frees():
     assert 12e6 + 12 <= speed.peak_memory(allocate, 'cpu') <= 12e6 + 1024
 
 
+def test_ratios_are_medians_of_per_frame_ratios(monkeypatch):
+    """Scripted seconds instead of a clock. After a warm-up frame, b
+    takes 1, 1, 3, 3, 3 and a 2, 2, 2, 6, 6: the machine slowed 3× one
+    run earlier for b than for a. a / b per frame is 2, 2, 2/3, 2, 2
+    (median 2, b / a median 0.5), while the medians alone (a 2, b 3)
+    would say 2/3."""
+    speed = load_tool('tools/benchmarks/speed.py')
+    a_times, b_times = [9, 2, 2, 2, 6, 6], [9, 1, 1, 3, 3, 3]
+    monkeypatch.setattr(speed, 'time_one', lambda fn, device: fn())
+    monkeypatch.setattr(speed, 'peak_memory', lambda fn, device: 0)
+    frames = [[('a', lambda i=i: a_times[i]), ('b', lambda i=i: b_times[i])]
+              for i in range(len(a_times))]
+    result = speed.in_turn(frames, 1, 'cpu', [('a', 'b'), ('b', 'a')])
+    assert (result['a'], result['b']) == (2, 3)
+    assert (result['a / b'], result['b / a']) == (2, 0.5)
+
+
 def test_speed_quick_writes_table_and_plot(tmp_path):
     out = tmp_path / 'speed.md'
     result = run_tool('tools/benchmarks/speed.py', '--quick', '--threads', '1',
@@ -35,17 +52,20 @@ def test_speed_quick_writes_table_and_plot(tmp_path):
     assert (tmp_path / 'speed.png').stat().st_size > 0
     rows = [
         line.split('|')[1:-1] for line in out.read_text().splitlines()
-        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 13
+        if line.startswith('| MobileNetV2-FPN') and len(line.split('|')) == 16
     ]
     assert len(rows) == 2
     for cells in rows:
-        detector, hmot, association, two_stage, ratio, ratio2, *megabytes = (
-            float(c) for c in cells[2:])
-        # ratios are recomputed from the printed (rounded) milliseconds
+        (detector, hmot, association, in_cap, two_stage, ratio, ratio_in_cap,
+         ratio2, *megabytes) = (
+             float(c) for c in cells[2:])
+        # ratios are recomputed from the printed (rounded) milliseconds:
+        # --quick times one frame, whose ratio is the median of one
         assert abs(ratio - hmot / detector) < 0.01 + 1 / detector
+        assert abs(ratio_in_cap - in_cap / detector) < 0.01 + 1 / detector
         assert association <= hmot  # a part of HMOT's time
         assert abs(ratio2 - two_stage / hmot) < 0.01 + 1 / hmot
-        assert len(megabytes) == 3 and min(megabytes) > 0
+        assert len(megabytes) == 4 and min(megabytes) > 0
     assert re.search(r'HMOT time grows [+-]\d+ %', out.read_text())
     # frames per second of the first and last crowd: 1000 / ms of the rows
     first, last = (

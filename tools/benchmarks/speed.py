@@ -11,6 +11,9 @@ For each backbone config and crowd size it renders generated frames
 - **detector**: backbone + RPN + R-CNN head with its embedding branch;
 - **HMOT**: the same detector with the tracks' Kalman-predicted boxes
   joined to the RPN proposals, then DeepSORT association;
+- **HMOT, in RPN cap**: HMOT's detection step with
+  ``motion_proposals_in_rpn_cap``: the predicted boxes take the places of
+  the RPN's lowest-scoring proposals (the association is HMOT's);
 - **two-stage**: the same detector, then a separate ReID network
   (``CropReID``: an mmdet ResNet, global pooling, 128-d) on every person's
   256×128 crop, then the same association.
@@ -59,7 +62,9 @@ CONFIGS = {
     'MobileNetV2-FPN':
     'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_22e_mot16.py',
 }
-VARIANTS = ('detector', 'HMOT', 'two-stage')
+VARIANTS = ('detector', 'HMOT', 'HMOT, in RPN cap', 'two-stage')
+RATIOS = (('HMOT', 'detector'), ('HMOT, in RPN cap', 'detector'), ('two-stage',
+                                                                   'HMOT'))
 
 
 def build_hmot(config: str, device: str) -> torch.nn.Module:
@@ -181,14 +186,18 @@ def profile_table(fn: Callable, device: str, rows: int = 15) -> str:
 def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]],
             warmup: int,
             device: str,
+            ratios: Iterable[Tuple[str, str]] = (),
             profile: str = '') -> Dict:
     """Time each frame's named runs one after another, the order rotating
     per frame (whichever runs first on a new frame pays for it: about
     0.5 s of R50-FPN's 3 s on CPU). Returns each name's median seconds
-    after ``warmup`` frames and, as ``'<name> MB'``, its peak tensor
-    memory on the last frame, profiled apart from the timing; with
-    ``profile`` naming a run, that run's :func:`profile_table` on the last
-    frame as ``'profile'``."""
+    after ``warmup`` frames; for each ``(a, b)`` of ``ratios``, as
+    ``'a / b'``, the median over those frames of a's time over b's on the
+    same frame (back to back, so a drift of the machine's speed between
+    frames cancels); as ``'<name> MB'``, its peak tensor memory on the
+    last frame, profiled apart from the timing; with ``profile`` naming a
+    run, that run's :func:`profile_table` on the last frame as
+    ``'profile'``."""
     times = defaultdict(list)
     for index, runs in enumerate(frame_runs):
         shift = index % len(runs)
@@ -197,6 +206,8 @@ def in_turn(frame_runs: Iterable[List[Tuple[str, Callable]]],
             if index >= warmup:
                 times[name].append(seconds)
     result = {name: float(np.median(t)) for name, t in times.items()}
+    for a, b in ratios:
+        result[f'{a} / {b}'] = float(np.median(np.divide(times[a], times[b])))
     for name, fn in runs:
         result[f'{name} MB'] = peak_memory(fn, device) / 2**20
         if name == profile:
@@ -238,21 +249,27 @@ def measure(model,
                     x, [proposals], [frame], rescale=True)
 
             def hmot():
+                model.motion_proposals_in_rpn_cap = False
                 model.detect(img, frame)  # with the tracks' proposals
                 start = time.perf_counter()
                 with torch.profiler.record_function('association'):
                     tracker.track(boxes, scores, embeds)
                 association.setdefault(index, time.perf_counter() - start)
 
+            def hmot_in_cap():
+                model.motion_proposals_in_rpn_cap = True
+                model.detect(img, frame)
+
             def two_stage():
                 detector_only()
                 reid(reid.crop(img[0], torch.from_numpy(boxes).to(device)))
                 two_stage_tracker.track(boxes, scores, embeds)
 
-            yield list(zip(VARIANTS, (detector_only, hmot, two_stage)))
+            yield list(
+                zip(VARIANTS, (detector_only, hmot, hmot_in_cap, two_stage)))
 
     with torch.no_grad():
-        result = in_turn(frame_runs(), warmup, device,
+        result = in_turn(frame_runs(), warmup, device, RATIOS,
                          'HMOT' if profile else '')
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     result['association'] = float(
@@ -290,7 +307,7 @@ def measure_training(config: str, frames, warmup: int, device: str) -> Dict:
             yield [(name, partial(step, name, img, [sample]))
                    for name in detectors]
 
-    result = in_turn(frame_runs(), warmup, device)
+    result = in_turn(frame_runs(), warmup, device, [('iHOIM', 'Faster R-CNN')])
     result['people'] = float(np.mean([len(b) for _, b, _ in frames[warmup:]]))
     return result
 
@@ -322,30 +339,35 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
         f'{mmcv_ops_source()}, '
         f'frames {args.size}, median of {args.frames} frames after '
         f'{args.warmup} warm-up frames, random weights '
-        '(see the script\'s docstring).', '',
+        '(see the script\'s docstring). A ratio is the median of its '
+        'per-frame ratios (the variants run back to back on each frame), '
+        'not the ratio of the medians.', '',
         '| backbone | people (mean) | detector ms | HMOT ms | of which '
-        'association ms | two-stage ms | HMOT / detector | two-stage / HMOT '
-        '| detector MB | HMOT MB | two-stage MB |', '| --- ' * 11 + '|'
+        'association ms | HMOT, in RPN cap ms | two-stage ms '
+        '| HMOT / detector | HMOT, in RPN cap / detector | two-stage / HMOT '
+        '| detector MB | HMOT MB | HMOT, in RPN cap MB | two-stage MB |',
+        '| --- ' * 14 + '|'
     ]
     for r in rows:
         cells = [r['backbone'], f'{r["people"]:.0f}']
         cells += [f'{1000 * r[v]:.0f}' for v in VARIANTS]
         cells.insert(4, f'{1000 * r["association"]:.0f}')
-        cells += [
-            f'{r["HMOT"] / r["detector"]:.2f}',
-            f'{r["two-stage"] / r["HMOT"]:.2f}'
-        ]
+        cells += [f'{r[f"{a} / {b}"]:.2f}' for a, b in RATIOS]
         cells += [f'{r[v + " MB"]:.0f}' for v in VARIANTS]
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines.append('')
     for backbone in dict.fromkeys(r['backbone'] for r in rows):
         mine = [r for r in rows if r['backbone'] == backbone]
-        growth = mine[-1]['HMOT'] / mine[0]['HMOT'] - 1
-        two_stage = mine[-1]['two-stage'] / mine[0]['two-stage'] - 1
+        growth = {
+            v: f'{100 * (mine[-1][v] / mine[0][v] - 1):+.0f} %'
+            for v in VARIANTS
+        }
         lines.append(
-            f'- {backbone}: HMOT time grows {100 * growth:+.0f} % from '
-            f'{mine[0]["people"]:.0f} to {mine[-1]["people"]:.0f} people; '
-            f'two-stage grows {100 * two_stage:+.0f} %. Frames per second '
+            f'- {backbone}: HMOT time grows {growth["HMOT"]} from '
+            f'{mine[0]["people"]:.0f} to {mine[-1]["people"]:.0f} people '
+            f'(the detector alone {growth["detector"]}, HMOT in the RPN\'s '
+            f'cap {growth["HMOT, in RPN cap"]}); two-stage grows '
+            f'{growth["two-stage"]}. Frames per second '
             f'at {mine[0]["people"]:.0f} → {mine[-1]["people"]:.0f} people: ' +
             ', '.join(f'{v} {1 / mine[0][v]:.1f} → {1 / mine[-1][v]:.1f}'
                       for v in VARIANTS) + '.')
@@ -354,7 +376,8 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
         '(see the docstring).', '', '## One training step: iHOIM head vs a '
         'plain Faster R-CNN head', '',
         f'Forward, backward and SGD step on one {args.size} frame, median of '
-        f'{args.frames} steps after {args.warmup} warm-up steps.', '',
+        f'{args.frames} steps after {args.warmup} warm-up steps (the '
+        'ratio: median of per-step ratios).', '',
         '| backbone | people (mean) | Faster R-CNN ms | iHOIM ms '
         '| iHOIM / Faster R-CNN | Faster R-CNN MB | iHOIM MB |',
         '| --- ' * 7 + '|'
@@ -363,7 +386,7 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
         lines.append(f'| {r["backbone"]} | {r["people"]:.0f} | '
                      f'{1000 * r["Faster R-CNN"]:.0f} | '
                      f'{1000 * r["iHOIM"]:.0f} | '
-                     f'{r["iHOIM"] / r["Faster R-CNN"]:.2f} | '
+                     f'{r["iHOIM / Faster R-CNN"]:.2f} | '
                      f'{r["Faster R-CNN MB"]:.0f} | {r["iHOIM MB"]:.0f} |')
     png = osp.splitext(path)[0] + '.png'
     lines += ['', f'![per-frame time]({osp.basename(png)})', '']
@@ -375,7 +398,7 @@ def write_report(path: str, rows: List[Dict], train_rows: List[Dict], args,
     fig, ax = plt.subplots(figsize=(6, 4))
     for backbone in dict.fromkeys(r['backbone'] for r in rows):
         mine = [r for r in rows if r['backbone'] == backbone]
-        for variant, style in zip(VARIANTS, ('-', '-o', '--s')):
+        for variant, style in zip(VARIANTS, ('-', '-o', ':^', '--s')):
             ax.plot([r['people'] for r in mine],
                     [1000 * r[variant] for r in mine],
                     style,
@@ -461,7 +484,8 @@ def main() -> None:
             print(
                 f'{backbone:16s} {row["people"]:6.0f} people: detector '
                 f'{1000 * row["detector"]:7.0f} ms, HMOT '
-                f'{1000 * row["HMOT"]:7.0f} ms, two-stage '
+                f'{1000 * row["HMOT"]:7.0f} ms, HMOT, in RPN cap '
+                f'{1000 * row["HMOT, in RPN cap"]:7.0f} ms, two-stage '
                 f'{1000 * row["two-stage"]:7.0f} ms',
                 flush=True)
         frames = frames_with_people(
