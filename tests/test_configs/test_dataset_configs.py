@@ -51,7 +51,8 @@ USERS = {
     'pets09_halfval.py': [
         'hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py',
         'hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu_paper'
-        '-recipe.py'
+        '-recipe.py',
+        'hmot/oim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py'
     ],
 }
 

@@ -11,6 +11,9 @@ from mmengine.config import Config
 # the paper's configs (22 epochs on MOT16/20); the CPU configs below
 HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*_22e_*.py')))
 PETS09 = 'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu'
+OIM_PETS09 = PETS09.replace('hmot/ihoim_', 'hmot/oim_') + '.py'
+# its thresholds, chosen for it on the identity-held-out split
+OIM_PETS09_TRACKER = dict(score_thr=0.6, low_score_thr=0.4)
 # (config with the paper's recipe, the config that departs from it, how
 # its tracker departs)
 CPU_CONFIGS = [('configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py',
@@ -86,3 +89,31 @@ def test_cpu_paper_recipe_configs_keep_the_paper_values(
             cpu.optim_wrapper.optimizer.type) == (0.1, False, 'AdamW')
     assert cpu.model.tracker == dict(paper.model.tracker, **tracker)
     assert cpu.test_dataloader == paper.test_dataloader
+
+
+def test_pets09_oim_row_changes_only_the_loss_and_what_follows_from_it():
+    """The OIM−MM row on PETS09 is the PETS config with a classification
+    branch and plain OIM in place of iHOIM, motion proposals off, no
+    memory-averaging pass and the tracker's thresholds chosen for it."""
+    ihoim = Config.fromfile(osp.join(ROOT, PETS09 + '.py')).to_dict()
+    oim = Config.fromfile(osp.join(ROOT, OIM_PETS09)).to_dict()
+    oim_head = oim['model']['detector']['roi_head'].pop('bbox_head')
+    ihoim_head = ihoim['model']['detector']['roi_head'].pop('bbox_head')
+    assert MODELS.build(oim_head).with_cls
+    assert oim_head.pop('loss_reid') == dict(
+        type='OIMLoss',
+        num_ids=10,
+        temperature=pytest.approx(1 / 30),
+        momentum=0.5)
+    assert (oim_head.pop('type'), ihoim_head.pop('type')) == ('OIMBBoxHead',
+                                                              'iHOIMBBoxHead')
+    ihoim_head.pop('loss_reid')
+    assert oim_head == ihoim_head
+    assert (oim['model'].pop('motion_proposals'),
+            ihoim['model'].pop('motion_proposals')) == (False, True)
+    assert oim['model'].pop('tracker') == dict(ihoim['model'].pop('tracker'),
+                                               **OIM_PETS09_TRACKER)
+    assert [h['type'] for h in ihoim.pop('custom_hooks')
+            ] == ['MemoryBufferHook', 'PreciseMemoryHook']
+    assert [h['type'] for h in oim.pop('custom_hooks')] == ['MemoryBufferHook']
+    assert oim == ihoim
