@@ -11,8 +11,10 @@ config (the real-video one, ``configs/hmot/..._pets09-halfval_cpu.py``,
 with ``--iters`` iterations in its schedule's proportions):
 
 - **iHOIM**: the config as it is;
-- **OIM**: the same network with mmdet's classification branch beside the
-  embedding and plain OIM over the lookup table (``OIMBBoxHead``);
+- **OIM**: the config's OIM−MM twin (``..._pets09-halfval_cpu.py`` with
+  an ``oim_`` prefix): mmdet's classification branch beside the embedding,
+  plain OIM over the lookup table (``OIMBBoxHead``), and the tracker
+  thresholds chosen for its scores;
 - **ReID** (``tools/train_reid.py``): a separate ResNet-18 on 256×128 crops
   of the same identities, cross-entropy + batch-hard triplet,
   ``--reid-iters`` iterations of 32 crops;
@@ -49,6 +51,7 @@ from mmengine.config import Config
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PETS_CONFIG = ('configs/hmot/'
                'ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py')
+OIM_PETS_CONFIG = PETS_CONFIG.replace('hmot/ihoim_', 'hmot/oim_')
 PETS = osp.join(ROOT, '..', 'shared', 'data', 'PETS09-S2L1')
 ROWS = ('OIM−MM', 'iHOIM−MM', 'iHOIM+MM', 'SORT-IoU', 'two-stage')
 # Where the generated crowd departs from the PETS09 config, chosen on a
@@ -62,7 +65,8 @@ CROWD_SETTINGS = dict(
     tracker=dict(score_thr=0.6, low_score_thr=0.1))
 ROW_TABLE = f'''| row | model | association |
 |---|---|---|
-| OIM−MM | classification branch + OIM | DeepSORT, no motion proposals |
+| OIM−MM | classification branch + OIM | DeepSORT, no motion proposals, \
+thresholds chosen for its scores (PETS09) |
 | iHOIM−MM | single branch, iHOIM | DeepSORT, no motion proposals |
 | iHOIM+MM | single branch, iHOIM | DeepSORT, motion proposals |
 | SORT-IoU | iHOIM−MM's detections | IoU only (SORT) |
@@ -199,10 +203,31 @@ def prepare_data(name: str, work: str, args) -> Dict[str, str]:
 def row_configs(dataset: Dict[str, str], iters: int, seed: int,
                 out_dir: str) -> Dict[str, str]:
     """Write the iHOIM, OIM and two-stage configs of one dataset and
-    seed; returns name -> config path."""
-    cfg = Config.fromfile(osp.join(ROOT, PETS_CONFIG))
+    seed; returns name -> config path. iHOIM is the PETS09 config, OIM
+    its OIM−MM twin, two-stage iHOIM's with a ReID network; each gets the
+    dataset, ``iters`` iterations and the seed."""
     with open(osp.join(dataset['ann'], 'half-train_cocoformat.json')) as f:
         num_ids = json.load(f)['num_ids']
+    configs = {}
+    for name, path in (('ihoim', PETS_CONFIG), ('oim', OIM_PETS_CONFIG)):
+        configs[name] = Config.fromfile(osp.join(ROOT, path))
+        adapt(configs[name], dataset, num_ids, iters, seed)
+    two_stage = Config(configs['ihoim'].to_dict())
+    two_stage.model.type = 'TwoStageHMOT'
+    two_stage.model.reid = dict(type='CropReID', num_ids=num_ids, depth=18)
+    configs['two_stage'] = two_stage
+    paths = {}
+    os.makedirs(out_dir, exist_ok=True)
+    for name, config in configs.items():
+        paths[name] = osp.join(out_dir, f'{name}.py')
+        config.dump(paths[name])
+    return paths
+
+
+def adapt(cfg: Config, dataset: Dict[str, str], num_ids: int, iters: int,
+          seed: int) -> None:
+    """Point a PETS09 config at ``dataset`` (N = ``num_ids``), with
+    ``iters`` iterations in its schedule's proportions and ``seed``."""
     train = cfg.train_dataloader.dataset
     train.ann_file = osp.join(dataset['ann'], 'half-train_cocoformat.json')
     train.data_prefix = dict(img=dataset['images'])
@@ -228,7 +253,9 @@ def row_configs(dataset: Dict[str, str], iters: int, seed: int,
     if 'size' in dataset and dataset['size'] == GENERATED['quick'][3]:
         cfg.model.detector.backbone.init_cfg = None  # a smoke run: no weights
     loss = cfg.model.detector.roi_head.bbox_head.loss_reid
-    loss.num_ids = loss.bg_queue_size = num_ids
+    loss.num_ids = num_ids
+    if 'bg_queue_size' in loss:  # iHOIM's B = N
+        loss.bg_queue_size = num_ids
     cfg.train_cfg.max_iters = iters
     warmup, steps = cfg.param_scheduler
     warmup.end = min(warmup.end, max(iters // 10, 1))
@@ -240,27 +267,6 @@ def row_configs(dataset: Dict[str, str], iters: int, seed: int,
     cfg.custom_hooks = [
         hook for hook in cfg.custom_hooks if hook.type != 'PreciseMemoryHook'
     ]
-    paths = {}
-    os.makedirs(out_dir, exist_ok=True)
-
-    def dump(name: str, config: Config) -> None:
-        paths[name] = osp.join(out_dir, f'{name}.py')
-        config.dump(paths[name])
-
-    dump('ihoim', cfg)
-    oim = Config(cfg.to_dict())
-    oim.model.detector.roi_head.bbox_head.type = 'OIMBBoxHead'
-    oim.model.detector.roi_head.bbox_head.loss_reid = dict(
-        type='OIMLoss',
-        num_ids=num_ids,
-        temperature=loss.temperature,
-        momentum=loss.momentum)
-    dump('oim', oim)
-    two_stage = Config(cfg.to_dict())
-    two_stage.model.type = 'TwoStageHMOT'
-    two_stage.model.reid = dict(type='CropReID', num_ids=num_ids, depth=18)
-    dump('two_stage', two_stage)
-    return paths
 
 
 class Steps:
