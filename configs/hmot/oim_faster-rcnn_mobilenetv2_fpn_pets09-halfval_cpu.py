@@ -9,17 +9,12 @@
 # training, best mean MOTA over two trainings (docs/benchmarks.md).
 _base_ = './ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu.py'
 
+# hmot_components.py's OIM head, its loss sized to this data's N
+oim_bbox_head = dict(
+    _base_.oim_bbox_head,
+    loss_reid=dict(_base_.oim_bbox_head.loss_reid, num_ids=_base_.num_ids))
 model = dict(
     motion_proposals=False,
-    detector=dict(
-        roi_head=dict(
-            bbox_head=dict(
-                type='OIMBBoxHead',
-                loss_reid=dict(
-                    _delete_=True,
-                    type='OIMLoss',
-                    num_ids=_base_.num_ids,
-                    temperature=_base_.ihoim_loss.temperature,
-                    momentum=_base_.ihoim_loss.momentum)))),
+    detector=dict(roi_head=dict(bbox_head=oim_bbox_head)),
     tracker=dict(score_thr=0.6, low_score_thr=0.4))
 custom_hooks = [dict(type='MemoryBufferHook')]

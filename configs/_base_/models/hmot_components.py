@@ -11,6 +11,17 @@ ihoim_loss = dict(
     momentum=0.5,
     smr_decay=0.99,
     oim_weight=2.0)
+# the ablation's OIM row: an R-CNN classification branch (cross-entropy)
+# beside the embedding and plain OIM over the lookup table (no background
+# in its softmax); no hierarchy, no λ, no SMR. Replaces a model's
+# bbox_head settings of these keys (its loss_reid whole).
+oim_bbox_head = dict(
+    type='OIMBBoxHead',
+    loss_reid=dict(
+        _delete_=True,
+        type='OIMLoss',
+        temperature=ihoim_loss['temperature'],
+        momentum=ihoim_loss['momentum']))
 deepsort_tracker = dict(
     type='MotionProposalTracker',
     score_thr=0.5,
