@@ -11,9 +11,10 @@ For each backbone config and crowd size it renders generated frames
 - **detector**: backbone + RPN + R-CNN head with its embedding branch;
 - **HMOT**: the same detector with the tracks' Kalman-predicted boxes
   joined to the RPN proposals, then DeepSORT association;
-- **HMOT, in RPN cap**: HMOT's detection step with
-  ``motion_proposals_in_rpn_cap``: the predicted boxes take the places of
-  the RPN's lowest-scoring proposals (the association is HMOT's);
+- **HMOT, in RPN cap**: HMOT with ``motion_proposals_in_rpn_cap``: the
+  predicted boxes take the places of the RPN's lowest-scoring proposals;
+  its association runs on a tracker of its own fed HMOT's inputs, so both
+  variants associate the same work;
 - **two-stage**: the same detector, then a separate ReID network
   (``CropReID``: an mmdet ResNet, global pooling, 128-d) on every person's
   256×128 crop, then the same association.
@@ -37,6 +38,7 @@ where mmcv's RoIAlign and NMS ran: ``--device cuda`` also runs on
 ``mmcv-lite`` with ``mmcv_ext_from_torchvision.py`` as ``mmcv._ext``.
 """
 import argparse
+import copy
 import os.path as osp
 import sys
 import time
@@ -225,10 +227,12 @@ def measure(model,
     of HMOT's association (DeepSORT) alone; with ``profile``, HMOT's
     operators on the last frame (:func:`profile_table`)."""
     detector, tracker = model.detector, model.tracker
-    two_stage_tracker = MODELS.build(dict(type='MotionProposalTracker'))
+    tracker.reset()
+    # the same association, on trackers of their own
+    two_stage_tracker, in_cap_tracker = (
+        copy.deepcopy(tracker) for _ in range(2))
     rng = np.random.default_rng(0)
     identity, association = {}, {}
-    tracker.reset()
 
     def frame_runs():
         for index, (image, boxes, ids) in enumerate(frames):
@@ -259,6 +263,7 @@ def measure(model,
             def hmot_in_cap():
                 model.motion_proposals_in_rpn_cap = True
                 model.detect(img, frame)
+                in_cap_tracker.track(boxes, scores, embeds)
 
             def two_stage():
                 detector_only()
