@@ -2,6 +2,7 @@
 (the timing claims themselves are measured in docs/, not asserted here)."""
 import re
 
+import numpy as np
 import torch
 from conftest import load_tool, run_tool
 
@@ -93,6 +94,56 @@ def test_speed_refuses_bad_arguments(tmp_path):
     result = run_tool('tools/benchmarks/speed.py', '--out',
                       tmp_path / 'missing' / 'speed.md')
     assert result.returncode != 0 and 'does not exist' in result.stderr
+
+
+def test_association_times_track_alone_after_the_warmup(monkeypatch):
+    """A scripted clock: each frame's ``track`` takes 9, 9, 1, 2, 3, 100
+    s. With two warm-up frames the median is that of 1, 2, 3, 100: 2.5.
+    The prediction comes before ``track`` (outside the timing), and a
+    person keeps one unit vector from frame to frame."""
+    association = load_tool('tools/benchmarks/association.py')
+    durations = iter([9, 9, 1, 2, 3, 100])
+    clock = [0.0]
+    calls = []
+
+    class Tracker:
+        tracks = [None] * 4
+
+        def reset(self):
+            calls.append('reset')
+
+        def motion_proposals(self):
+            calls.append('predict')
+
+        def track(self, boxes, scores, embeds):
+            calls.append('track')
+            assert embeds.shape == (len(boxes), 8)
+            assert abs(np.linalg.norm(embeds, axis=1) - 1).max() < 1e-9
+            seen.append(embeds)
+            clock[0] += next(durations)
+
+    seen = []
+    monkeypatch.setattr(association.time, 'perf_counter', lambda: clock[0])
+    boxes = np.array([[0, 0, 10, 20], [30, 0, 40, 20.]])
+    frames = [(None, boxes, np.array([3, 7]))] * 6
+    result = association.time_tracker(Tracker(), frames, 2, dim=8)
+    assert result == dict(seconds=2.5, tracks=4)
+    assert calls == ['reset'] + ['predict', 'track'] * 6
+    assert all((e == seen[0]).all() for e in seen)
+
+
+def test_association_reports_one_row_per_crowd():
+    result = run_tool('tools/benchmarks/association.py', '--people', '4', '9',
+                      '--frames', '2', '--warmup', '3')
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [
+        line.split('|')[1:-1] for line in result.stdout.splitlines()
+        if re.match(r'\| \d', line)
+    ]
+    assert len(rows) == 2
+    assert all(float(ms) > 0 and int(tracks) >= 1 for _, ms, tracks in rows)
+    result = run_tool('tools/benchmarks/association.py', '--frames', '0')
+    assert result.returncode != 0 and 'must be >= 1' in result.stderr
 
 
 def test_ablation_quick_rows_agree_with_the_ground_truth_count(tmp_path):

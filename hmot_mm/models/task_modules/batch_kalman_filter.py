@@ -94,12 +94,14 @@ class BatchKalmanFilter:
         """(n, m) squared Mahalanobis distances of measurements (m, 4) to
         each state's projection."""
         projected, innovation_cov = self.project(means, covs)
-        # S = L L^T: d^T S^{-1} d = |L^{-1} d|^2; L^{-1} is (n, 4, 4), so
-        # inverting it once is cheaper than solving for all m columns
+        # S = L L^T: d^T S^{-1} d = |L^{-1} d|^2 with d = z - Hμ, and
+        # L^{-1} d = L^{-1} z - L^{-1} Hμ: one (4n, 4) x (4, m) product
+        # whitens every measurement for every track
         inv_lower = np.linalg.inv(np.linalg.cholesky(innovation_cov))
-        diff = measurements[None] - projected[:, None]  # (n, m, 4)
-        z = diff @ inv_lower.transpose(0, 2, 1)  # rows L^{-1} d
-        return (z**2).sum(2)
+        whitened = (inv_lower.reshape(-1, 4) @ measurements.T).reshape(
+            len(means), 4, len(measurements))
+        whitened -= np.einsum('nij,nj->ni', inv_lower, projected)[..., None]
+        return np.einsum('nkm,nkm->nm', whitened, whitened)
 
 
 def _diagonal(values: np.ndarray) -> np.ndarray:

@@ -289,10 +289,13 @@ class MotionProposalTracker:
             *self._states(tracks),
             xyxy_to_xyah(bboxes[det_indices])) <= self.kf.gate
         det_embeds = embeds[det_indices]
+        rows, cols = np.nonzero(inside)  # gated pairs, grouped by track
+        bounds = np.searchsorted(rows, np.arange(len(tracks) + 1))
+        nearest = [(det_embeds[cols[a:b]] @ track.gallery.T).max(1)
+                   for track, a, b in zip(tracks, bounds[:-1], bounds[1:])
+                   if b > a]
         cost = np.full(inside.shape, GATED)
-        for row, track in enumerate(tracks):
-            cols = np.nonzero(inside[row])[0]
-            cost[row, cols] = 1 - (det_embeds[cols] @ track.gallery.T).max(1)
+        cost[rows, cols] = 1 - np.concatenate(nearest or [np.zeros(0)])
         ages = np.array([t.time_since_update for t in tracks])
         free = np.ones(len(det_indices), dtype=bool)
         matches = []
