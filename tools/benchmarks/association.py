@@ -26,6 +26,7 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from speed import IdentityEmbeddings  # noqa: E402
 from speed import CONFIGS, frames_with_people  # noqa: E402
 
 
@@ -36,17 +37,11 @@ def time_tracker(tracker,
                  seed: int = 0) -> Dict[str, float]:
     """Median seconds of ``tracker.track`` over the frames after
     ``warmup``, and the live tracks after the last frame."""
-    rng = np.random.default_rng(seed)
-    identity: Dict[int, np.ndarray] = {}
+    identity_embeddings = IdentityEmbeddings(dim, seed)
     tracker.reset()
     seconds: List[float] = []
     for index, (_, boxes, ids) in enumerate(frames):
-        for i in ids:
-            if i not in identity:
-                v = rng.normal(size=dim)
-                identity[i] = v / np.linalg.norm(v)
-        embeds = np.stack([identity[i] for i in ids]) if len(ids) else \
-            np.zeros((0, dim))
+        embeds = identity_embeddings(ids)
         tracker.motion_proposals()
         start = time.perf_counter()
         tracker.track(boxes, np.ones(len(boxes)), embeds)

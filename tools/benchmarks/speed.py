@@ -137,6 +137,30 @@ def frames_with_people(people: int, size, count: int, seed: int):
     return out
 
 
+class IdentityEmbeddings:
+    """One fixed random unit vector of ``dim`` values per identity, drawn
+    when the identity is first seen: the embeddings of a perfect re-ID.
+
+    Args:
+        dim (int): values per vector. Defaults to 128.
+        seed (int): seed of the draws. Defaults to 0.
+    """
+
+    def __init__(self, dim: int = 128, seed: int = 0) -> None:
+        self.dim = dim
+        self.rng = np.random.default_rng(seed)
+        self.vectors: Dict[int, np.ndarray] = {}
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        """(n, dim) vectors of the identities ``ids`` (n,)."""
+        for i in ids:
+            if i not in self.vectors:
+                v = self.rng.normal(size=self.dim)
+                self.vectors[i] = v / np.linalg.norm(v)
+        return np.stack([self.vectors[i] for i in ids]) if len(ids) else \
+            np.zeros((0, self.dim))
+
+
 def frame_input(model, image: np.ndarray, index: int, device: str):
     """Normalised (1, 3, H, W) tensor and its DetDataSample (no resize or
     padding: the frame is fed at its own size, a multiple of 32)."""
@@ -231,17 +255,12 @@ def measure(model,
     # the same association, on trackers of their own
     two_stage_tracker, in_cap_tracker = (
         copy.deepcopy(tracker) for _ in range(2))
-    rng = np.random.default_rng(0)
-    identity, association = {}, {}
+    identity_embeddings = IdentityEmbeddings()
+    association = {}
 
     def frame_runs():
         for index, (image, boxes, ids) in enumerate(frames):
-            for i in ids:
-                if i not in identity:
-                    v = rng.normal(size=128)
-                    identity[i] = v / np.linalg.norm(v)
-            embeds = np.stack([identity[i] for i in ids]) if len(ids) else \
-                np.zeros((0, 128))
+            embeds = identity_embeddings(ids)
             scores = np.ones(len(boxes))
             img, frame = frame_input(model, image, index, device)
 
