@@ -223,6 +223,23 @@ def run_tool(*args, timeout=900):
                           timeout=timeout)
 
 
+def run_dist_tool(launcher, config, *args, port, pythonpath=None):
+    """Run ``tools/dist_train.sh`` or ``tools/dist_test.sh`` with two CPU
+    processes (one thread each) on ``port``; ``pythonpath`` is prepended
+    for helper modules a config imports."""
+    env = dict(
+        os.environ, PYTHON=sys.executable, PORT=str(port), OMP_NUM_THREADS='1')
+    if pythonpath:
+        env['PYTHONPATH'] = os.pathsep.join(
+            filter(None, [pythonpath, env.get('PYTHONPATH')]))
+    return subprocess.run(['bash', launcher, config, '2', *map(str, args)],
+                          cwd=ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+
+
 @pytest.fixture(scope='session')
 def trained_tracker(tmp_path_factory):
     """A tiny HMOT trained 60 iterations by tools/train.py, and a converted

@@ -1,11 +1,5 @@
-"""Test helper imported by a config (custom_imports) to run mmengine's DDP
-on CPU processes with gloo, and to save every rank's memory banks.
-
-mmengine 0.10.7's ``pytorch`` launcher calls ``torch.cuda.set_device``
-unconditionally; on a machine without CUDA this helper makes that call a
-no-op (for the test process only), and the test config passes
-``model_wrapper_cfg=dict(device_ids=None)`` as DDP wants for CPU modules.
-"""
+"""Test helper imported by a config (custom_imports): save every rank's
+memory banks after a distributed run."""
 import os.path as osp
 
 import torch
@@ -14,9 +8,6 @@ from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 
 from hmot_mm.engine.hooks import MemoryBufferHook
-
-if not torch.cuda.is_available():
-    torch.cuda.set_device = lambda device: None
 
 
 @HOOKS.register_module()

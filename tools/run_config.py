@@ -3,7 +3,11 @@ line options and building the runner's config from them."""
 import argparse
 import os
 import os.path as osp
+from contextlib import contextmanager
+from typing import Iterator
 
+import torch
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 
 from hmot_mm.utils import ConfigError
@@ -77,3 +81,33 @@ def check_override_path(cfg: Config, key: str) -> None:
         if not found:
             raise ConfigError(f'--cfg-options {key}: the config has no '
                               f'{".".join(parts[:depth])}')
+
+
+@contextmanager
+def distributed_session(cfg: Config) -> Iterator[None]:
+    """Run a tool's body under ``cfg.launcher``'s process group, and destroy
+    the group when the body ends (so no rank exits while gloo's or NCCL's
+    threads still run).
+
+    Under ``--launcher pytorch`` on a machine without CUDA the group is
+    started here, on gloo, before the Runner is built: mmengine 0.10.7's
+    launcher calls ``torch.cuda.set_device`` and defaults to NCCL, so a CPU
+    run would stop there; the Runner finds the group and skips its own.
+    DDP then wraps the CPU model with ``device_ids=None``. Everything else
+    (GPUs, other launchers, one process) is mmengine's as before.
+    """
+    if cfg.launcher == 'pytorch' and not torch.cuda.is_available():
+        backend = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('backend')
+        torch_dist.init_process_group(
+            backend='gloo' if backend in (None, 'nccl') else backend)
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            type='MMDistributedDataParallel',
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+        wrapper.setdefault('device_ids', None)
+        cfg.model_wrapper_cfg = wrapper
+    try:
+        yield
+    finally:
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            torch_dist.destroy_process_group()

@@ -9,13 +9,14 @@ import argparse
 import os.path as osp
 import sys
 
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # run_config
-from run_config import add_common_args, load_run_config  # noqa: E402
+import run_config  # noqa: E402
 
 from hmot_mm.evaluation import MotMetricsMetric  # noqa: E402
 from hmot_mm.utils import ConfigError  # noqa: E402
@@ -24,7 +25,7 @@ from hmot_mm.utils.checkpoint_compat import load_weights  # noqa: E402
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a detector/tracker')
-    add_common_args(parser)
+    run_config.add_common_args(parser)
     parser.add_argument('--checkpoint', help='checkpoint of the whole model')
     parser.add_argument(
         '--detector', help='checkpoint of the detector of a tracking model')
@@ -44,10 +45,16 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     try:
-        cfg = load_run_config(args)
+        cfg = run_config.load_run_config(args)
     except (OSError, ValueError) as e:
         sys.exit(f'test: {e}')
     cfg.load_from = None  # loaded strictly below, not by mmengine
+    with run_config.distributed_session(cfg):
+        run_test(args, cfg)
+
+
+def run_test(args: argparse.Namespace, cfg: Config) -> None:
+    """Build the runner, load the weights strictly, track and score."""
     try:
         runner = (
             Runner.from_cfg(cfg)

@@ -12,14 +12,14 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # run_config
-from run_config import add_common_args, load_run_config  # noqa: E402
+import run_config  # noqa: E402
 
 from hmot_mm.utils import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a detector/tracker')
-    add_common_args(parser)
+    run_config.add_common_args(parser)
     parser.add_argument(
         '--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument(
@@ -39,7 +39,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     try:
-        cfg = load_run_config(args)
+        cfg = run_config.load_run_config(args)
     except (OSError, ValueError) as e:
         sys.exit(f'train: {e}')
     if args.amp:
@@ -56,13 +56,14 @@ def main() -> None:
             raise FileNotFoundError(f'checkpoint not found: {args.resume}')
         cfg.resume, cfg.load_from = True, args.resume
 
-    try:
-        runner = (
-            Runner.from_cfg(cfg)
-            if 'runner_type' not in cfg else RUNNERS.build(cfg))
-        runner.train()
-    except ConfigError as e:
-        sys.exit(f'train: {e}')
+    with run_config.distributed_session(cfg):
+        try:
+            runner = (
+                Runner.from_cfg(cfg)
+                if 'runner_type' not in cfg else RUNNERS.build(cfg))
+            runner.train()
+        except ConfigError as e:
+            sys.exit(f'train: {e}')
 
 
 if __name__ == '__main__':

@@ -5,8 +5,8 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from conftest import (run_tool, tiny_config, tracking_test_settings,
-                      write_mot_sequence)
+from conftest import (run_dist_tool, run_tool, tiny_config,
+                      tracking_test_settings, write_mot_sequence)
 
 
 def test_test_tool_writes_tracks_and_metrics(trained_tracker):
@@ -23,6 +23,54 @@ def test_test_tool_writes_tracks_and_metrics(trained_tracker):
     assert set(rows[:, 0].astype(int)) <= set(range(1, 13))
     assert 'COMBINED' in log and 'motmetrics/MOTA' in log
     assert 'motmetrics/HOTA' in log
+
+
+def test_dist_test_tool_on_cpu_matches_one_process(trained_tracker, tmp_path):
+    """tools/dist_test.sh with 2 CPU processes (one sequence each) writes
+    the same tracks and metrics as tools/test.py in one process."""
+    from mmengine.config import Config
+
+    from hmot_mm.datasets.motchallenge_coco import convert
+    root, config = trained_tracker
+    for seed, name in ((5, 'TEST-01'), (7, 'TEST-02')):
+        write_mot_sequence(str(tmp_path / 'seqs'), name, 12, seed=seed)
+    convert(str(tmp_path / 'seqs'), str(tmp_path / 'ann'))
+    cfg = tracking_test_settings(
+        Config.fromfile(config), str(tmp_path / 'seqs'),
+        str(tmp_path / 'ann' / 'train_cocoformat.json'))
+    two_seqs = str(tmp_path / 'two_seqs.py')
+    cfg.dump(two_seqs)
+    ckpt = root / 'work' / 'iter_60.pth'
+    one = run_tool('tools/test.py', two_seqs, '--checkpoint', ckpt,
+                   '--work-dir', tmp_path / 'one')
+    dist = run_dist_tool(
+        'tools/dist_test.sh',
+        two_seqs,
+        '--checkpoint',
+        ckpt,
+        '--work-dir',
+        tmp_path / 'dist',
+        port=29518)
+    for result in (one, dist):
+        assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    assert 'Distributed training: True' in dist.stdout + dist.stderr
+    for name in ('TEST-01', 'TEST-02'):
+        one_rows, dist_rows = (
+            np.loadtxt(
+                next((tmp_path / run).glob(f'*/track_results/{name}.txt')),
+                delimiter=',',
+                ndmin=2) for run in ('one', 'dist'))
+        assert len(one_rows) > 0, name
+        # same frames and ids; boxes and scores to the last printed digits
+        # (the one-process run may use more threads)
+        assert np.array_equal(one_rows[:, :2], dist_rows[:, :2]), name
+        np.testing.assert_allclose(one_rows, dist_rows, atol=0.011)
+
+    def combined(result):
+        lines = (result.stdout + result.stderr).splitlines()
+        return {line for line in lines if line.startswith('COMBINED')}
+
+    assert len(combined(one)) == 1 and combined(one) == combined(dist)
 
 
 @pytest.mark.parametrize('motion_proposals, in_rpn_cap', [(True, False),

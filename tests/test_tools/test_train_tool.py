@@ -1,13 +1,10 @@
 """tools/train.py on a project config: train, checkpoint, resume; and a bad
 config value fails with the registry's own message."""
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
-from conftest import ROOT, run_tool, tiny_config
+from conftest import ROOT, run_dist_tool, run_tool, tiny_config
 
 IHOIM_CONFIG = 'configs/hmot/ihoim_faster-rcnn_r50_fpn_22e_mot16.py'
 MEMORY = 'detector.roi_head.bbox_head.loss_reid.'
@@ -92,9 +89,10 @@ def test_plain_torch_load_needs_the_fix(trained):
 
 def test_ddp_training_keeps_memory_identical_across_ranks(
         tiny_frames, tmp_path):
-    """tools/dist_train.sh with 2 CPU processes (gloo): after training,
-    both ranks hold bit-identical lookup tables, queues and (after
-    PreciseMemoryHook's pass) inference banks."""
+    """tools/dist_train.sh with 2 CPU processes, the config's backend as
+    mmdet's runtime states it (NCCL; the tool starts gloo without CUDA):
+    after training, both ranks hold bit-identical lookup tables, queues and
+    (after PreciseMemoryHook's pass) inference banks."""
     config = str(tmp_path / 'tiny_ddp.py')
     cfg = tiny_config(IHOIM_CONFIG, tiny_frames[0], str(tmp_path), max_iters=4)
     cfg.custom_imports.imports.append('ddp_cpu_helpers')
@@ -102,22 +100,16 @@ def test_ddp_training_keeps_memory_identical_across_ranks(
         dict(type='PreciseMemoryHook', num_iters=4, interval=1),
         dict(type='RankMemoryDumpHook')
     ]
-    cfg.model_wrapper_cfg = dict(
-        type='MMDistributedDataParallel', device_ids=None)
+    cfg.env_cfg.dist_cfg = dict(backend='nccl')
     cfg.dump(config)
-    env = dict(
-        os.environ,
-        PYTHON=sys.executable,
-        PORT='29517',
-        PYTHONPATH=osp.join(ROOT, 'tests'))
-    result = subprocess.run(['bash', 'tools/dist_train.sh', config, '2'],
-                            cwd=ROOT,
-                            env=env,
-                            capture_output=True,
-                            text=True,
-                            timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert 'Distributed training: True' in result.stdout + result.stderr
+    result = run_dist_tool(
+        'tools/dist_train.sh',
+        config,
+        port=29517,
+        pythonpath=osp.join(ROOT, 'tests'))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert 'Distributed training: True' in output
     ranks = [torch.load(tmp_path / f'memory_rank{r}.pth') for r in (0, 1)]
     assert ranks[0].keys() == ranks[1].keys()
     for key in ranks[0]:
