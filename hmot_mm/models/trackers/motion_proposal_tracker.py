@@ -34,14 +34,23 @@ class Track:
 
     The gallery keeps the last ``nn_budget`` embeddings in a ring buffer:
     a new one overwrites the oldest in place, and only the set matters
-    (the cascade takes the smallest distance over it).
+    (the cascade takes the smallest distance over it). With
+    ``embed_momentum`` α it is one smoothed embedding instead (StrongSORT,
+    Du et al. 2023): e ← (α·e + (1 − α)·x) / ‖α·e + (1 − α)·x‖.
     """
 
-    def __init__(self, track_id: int, mean: np.ndarray, cov: np.ndarray,
-                 embed: np.ndarray, nn_budget: int) -> None:
+    def __init__(self,
+                 track_id: int,
+                 mean: np.ndarray,
+                 cov: np.ndarray,
+                 embed: np.ndarray,
+                 nn_budget: int,
+                 embed_momentum: Optional[float] = None) -> None:
         self.id = track_id
         self.mean, self.cov = mean, cov
-        self._ring = np.empty((nn_budget, len(embed)))
+        self.embed_momentum = embed_momentum
+        size = nn_budget if embed_momentum is None else 1
+        self._ring = np.empty((size, len(embed)))
         self._stored = 0
         self.add_embedding(embed)
         self.hits = 1
@@ -54,8 +63,15 @@ class Track:
         return self._ring[:min(self._stored, len(self._ring))]
 
     def add_embedding(self, embed: np.ndarray) -> None:
-        """Store ``embed`` (d,), over the oldest once the budget is full."""
-        self._ring[self._stored % len(self._ring)] = embed
+        """Store ``embed`` (d,), over the oldest once the budget is full,
+        or blend it into the smoothed embedding."""
+        if self.embed_momentum is not None and self._stored:
+            blend = (
+                self.embed_momentum * self._ring[0] +
+                (1 - self.embed_momentum) * embed)
+            self._ring[0] = blend / max(np.linalg.norm(blend), 1e-12)
+        else:
+            self._ring[self._stored % len(self._ring)] = embed
         self._stored += 1
 
 
@@ -105,6 +121,11 @@ class MotionProposalTracker:
             detection's box. Defaults to ``'kalman'``.
         appearance (bool): match by embeddings (DeepSORT's cascade);
             ``False`` associates by IoU alone. Defaults to True.
+        embed_momentum (float, optional): beyond the paper: each track
+            keeps one exponentially smoothed embedding (StrongSORT's EMA,
+            momentum in [0, 1)) instead of a gallery of ``nn_budget``, so
+            one crop of another person moves it by 1 − momentum instead
+            of matching at once. Defaults to None (the gallery).
     """
 
     def __init__(self,
@@ -116,13 +137,17 @@ class MotionProposalTracker:
                  max_age: int = 30,
                  n_init: int = 3,
                  output_box: str = 'kalman',
-                 appearance: bool = True) -> None:
+                 appearance: bool = True,
+                 embed_momentum: Optional[float] = None) -> None:
         if output_box not in ('kalman', 'detection'):
             raise ValueError(f"output_box={output_box!r}: 'kalman' or "
                              "'detection'")
         if low_score_thr is not None and not low_score_thr < score_thr:
             raise ValueError(f'low_score_thr={low_score_thr} must be below '
                              f'score_thr={score_thr}')
+        if embed_momentum is not None and not 0 <= embed_momentum < 1:
+            raise ValueError(f'embed_momentum={embed_momentum} must be in '
+                             '[0, 1)')
         for name, value in (('max_age', max_age), ('n_init', n_init),
                             ('nn_budget', nn_budget)):
             if not isinstance(value, int) or value < 1:
@@ -137,6 +162,7 @@ class MotionProposalTracker:
         self.n_init = n_init
         self.output_box = output_box
         self.appearance = appearance
+        self.embed_momentum = embed_momentum
         self.kf = BatchKalmanFilter()
         self.reset()
 
@@ -244,7 +270,8 @@ class MotionProposalTracker:
         for di, mean, cov in zip(
                 unmatched_dets,
                 *self.kf.initiate(xyxy_to_xyah(bboxes[unmatched_dets]))):
-            track = Track(self.next_id, mean, cov, embeds[di], self.nn_budget)
+            track = Track(self.next_id, mean, cov, embeds[di], self.nn_budget,
+                          self.embed_momentum)
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
             self.next_id += 1

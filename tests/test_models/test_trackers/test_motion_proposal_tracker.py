@@ -216,11 +216,48 @@ def test_output_box_of_a_matched_track(output_box):
     assert not np.allclose(xyah_to_xyxy(mean[None, :4]), [second])
 
 
+def test_smoothed_embedding_is_the_hand_computed_ema():
+    """embed_momentum: a track's one stored embedding after each frame is
+    the normalised running blend, computed here by hand."""
+    rng = np.random.default_rng(3)
+    looks = rng.normal(size=(6, DIM))
+    looks /= np.linalg.norm(looks, axis=1, keepdims=True)
+    tracker = MotionProposalTracker(n_init=1, embed_momentum=0.9)
+    expected = looks[0]
+    for t, look in enumerate(looks):
+        tracker.track(np.array([box(50, 100)]), [0.9], look[None])
+        if t:
+            blend = 0.9 * expected + 0.1 * look
+            expected = blend / np.sqrt(blend @ blend)
+        assert len(tracker.tracks) == 1
+        np.testing.assert_allclose(tracker.tracks[0].gallery, [expected])
+
+
+@pytest.mark.parametrize('embed_momentum, switches', [(None, True),
+                                                      (0.9, False)])
+def test_one_foreign_crop_in_a_track(embed_momentum, switches):
+    """Person 0 is missed for two frames beside person 1, whose track then
+    stores one crop of person 0 (as a box over both would give it). When
+    person 0 reappears, the cascade serves person 1's track first (missed
+    for fewer frames): its gallery holds that crop and takes person 0,
+    while a smoothed embedding has moved by only 1 − momentum."""
+    a, b = box(100, 100), box(112, 100)
+    tracker = MotionProposalTracker(embed_momentum=embed_momentum)
+    seen = run(tracker, [[(a, 0), (b, 1)]] * 5 + [[(b, 1)]] * 2)
+    track_of_1 = next(t for t in tracker.tracks if t.id == seen[4][1])
+    track_of_1.add_embedding(embedding(0))
+    reappears = run(tracker, [[(a, 0)]])[0]
+    assert (reappears[0] == seen[4][1]) is switches
+    assert (reappears[0] == seen[4][0]) is not switches
+
+
 def test_bad_settings():
     with pytest.raises(ValueError, match='low_score_thr'):
         MotionProposalTracker(score_thr=0.5, low_score_thr=0.6)
     with pytest.raises(ValueError, match='max_age'):
         MotionProposalTracker(max_age=0)
+    with pytest.raises(ValueError, match='embed_momentum=1'):
+        MotionProposalTracker(embed_momentum=1)
     with pytest.raises(ValueError, match="output_box='centre'"):
         MotionProposalTracker(output_box='centre')
     with pytest.raises(ValueError, match=r'embeds of shape \(2, 8\)'):
