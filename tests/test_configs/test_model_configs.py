@@ -20,7 +20,7 @@ CPU_CONFIGS = [('configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py',
                 'configs/demo/hmot_mobilenetv2_synth_cpu.py',
                 dict(output_box='detection')),
                (PETS09 + '_paper-recipe.py', PETS09 + '.py',
-                dict(score_thr=0.9, low_score_thr=0.4))]
+                dict(score_thr=0.95, low_score_thr=0.4))]
 
 
 @pytest.mark.parametrize('path', HMOT_CONFIGS, ids=osp.basename)
