@@ -15,9 +15,9 @@ _base_ = [
     'mmdet::_base_/default_runtime.py'
 ]
 frame_size = (448, 336)
-# tracked at 1.15x the frame size, the middle of training's scale jitter
-# (0.8-1.5): chosen on the two selection splits (docs/pets09.md, "The test
-# scale for the scale jitter")
+# tracked at 1.14x the frame size, near the middle of training's scale
+# jitter (0.8-1.5): chosen with the departures' config on the two selection
+# splits (docs/pets09.md, "The test scale for the scale jitter")
 test_scale = (512, 384)
 max_iters = 2000
 model = dict(
