@@ -87,7 +87,7 @@ def check_override_path(cfg: Config, key: str) -> None:
 def distributed_session(cfg: Config) -> Iterator[None]:
     """Run a tool's body under ``cfg.launcher``'s process group, and destroy
     the group when the body ends (so no rank exits while gloo's or NCCL's
-    threads still run).
+    threads still run), after a barrier when the body ended normally.
 
     Under ``--launcher pytorch`` on a machine without CUDA the group is
     started here, on gloo, before the Runner is built: mmengine 0.10.7's
@@ -108,6 +108,9 @@ def distributed_session(cfg: Config) -> Iterator[None]:
         cfg.model_wrapper_cfg = wrapper
     try:
         yield
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            # every rank ends its work before any tears the group down
+            torch_dist.barrier()
     finally:
         if torch_dist.is_available() and torch_dist.is_initialized():
             torch_dist.destroy_process_group()
