@@ -1,11 +1,11 @@
 """Track a video with a trained model, outside the test loop (drawing
 the tracks is :mod:`hmot_mm.visualization`)."""
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 import torch
 from mmcv.transforms import Compose
-from mmdet.registry import MODELS
+from mmdet.registry import MODELS, TASK_UTILS
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.registry import init_default_scope
@@ -32,6 +32,29 @@ def init_track_model(config: str,
     load_weights(model, checkpoint)
     model.cfg = cfg
     return model.to(device).eval()
+
+
+def tracklet_interpolation(cfg: Config) -> Optional[object]:
+    """The post-process the config's ``MotMetricsMetric`` applies to the
+    tracks before scoring them (its ``interpolation``, e.g.
+    ``TrackletInterpolation``), built; None if it has none.
+
+    Raises:
+        ValueError: the setting does not build (an unknown type or a bad
+            value, named).
+    """
+    evaluators = cfg.get('test_evaluator') or []
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    for evaluator in evaluators:
+        setting = evaluator.get('interpolation')
+        if evaluator.get('type') == 'MotMetricsMetric' and setting:
+            try:
+                return TASK_UTILS.build(setting)
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f'test_evaluator interpolation '
+                                 f'{dict(setting)}: {e}') from e
+    return None
 
 
 def frame_pipeline(cfg: Config) -> Compose:

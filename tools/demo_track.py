@@ -4,7 +4,13 @@ write ``OUT_DIR/<name>.txt`` (MOTChallenge rows) and ``OUT_DIR/<name>.mp4``
 
     python tools/demo_track.py CONFIG CHECKPOINT --input VIDEO_OR_DIR \
         --out-dir DIR [--frames FIRST-LAST] [--device cpu|cuda] \
-        [--score-thr 0.5] [--fps FPS]
+        [--score-thr 0.5] [--fps FPS] [--online]
+
+If the config's ``MotMetricsMetric`` interpolates tracks (``interpolation``,
+e.g. ``TrackletInterpolation``), so does this tool, with the same rows as
+``tools/test.py``: each frame is written that many frames late, when no
+later frame can fill it any more. ``--online`` writes every frame as it is
+tracked, without it.
 
 Frames are numbered from 1 as in MOTChallenge; ``--frames 398-795`` tracks
 that part only (a new sequence starting at frame 398, as ``tools/test.py``
@@ -22,6 +28,7 @@ import time
 import cv2
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.utils import ProgressBar
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -54,6 +61,11 @@ def parse_args() -> argparse.Namespace:
         type=float,
         help='frame rate of the written video (default: the source\'s, '
         'else 10)')
+    parser.add_argument(
+        '--online',
+        action='store_true',
+        help="the tracker's output as it comes, without the config's "
+        'interpolation of short gaps')
     args = parser.parse_args()
     if args.score_thr is not None and not 0 <= args.score_thr <= 1:
         parser.error(f'--score-thr {args.score_thr}: a score in [0, 1]')
@@ -82,6 +94,8 @@ def main() -> None:
                              f'{len(frames)} frames')
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint')
+        interpolation = None if args.online else apis.tracklet_interpolation(
+            Config.fromfile(args.config))
         os.makedirs(args.out_dir, exist_ok=True)
         model = apis.init_track_model(args.config, args.checkpoint,
                                       args.device)
@@ -96,27 +110,37 @@ def main() -> None:
     count = last - first + 1
     selected = ((n, image) for n, image in frames if first <= n <= last)
     writer, rows, paint = None, [], TrackPainter()
+
+    def write(frame: dict) -> None:
+        nonlocal writer
+        if writer is None:
+            height, width = frame['image'].shape[:2]
+            writer = cv2.VideoWriter(video_path,
+                                     cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                                     (width, height))
+        writer.write(paint(frame['image'], frame))
+        rows.append(
+            motchallenge_io.to_rows(frame['frame'], frame['bboxes'],
+                                    frame['ids'], frame['scores'], -1, -1))
+
     progress = ProgressBar(count)
     start, error = time.time(), None
     try:
         for number, image, tracks in apis.inference_mot(
                 model, selected, count):
-            if writer is None:
-                height, width = image.shape[:2]
-                writer = cv2.VideoWriter(video_path,
-                                         cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                                         (width, height))
-            writer.write(paint(image, tracks))
-            rows.append(
-                motchallenge_io.to_rows(number, tracks['bboxes'],
-                                        tracks['ids'], tracks['scores'], -1,
-                                        -1))
+            frame = dict(tracks, frame=number, image=image)
+            for ready in (interpolation.push(frame)
+                          if interpolation else [frame]):
+                write(ready)
             progress.update()
             if number == last:
                 break
     except (OSError, ValueError) as e:
         error = e
     finally:
+        # the frames held for interpolation, filled as far as they can be
+        for ready in (interpolation.flush() if interpolation else []):
+            write(ready)
         if writer is not None:
             writer.release()
     elapsed = time.time() - start

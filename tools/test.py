@@ -18,6 +18,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # run_config
 import run_config  # noqa: E402
 
+from hmot_mm import apis  # noqa: E402
 from hmot_mm.evaluation import MotMetricsMetric  # noqa: E402
 from hmot_mm.utils import ConfigError  # noqa: E402
 from hmot_mm.utils.checkpoint_compat import load_weights  # noqa: E402
@@ -46,6 +47,7 @@ def main() -> None:
     args = parse_args()
     try:
         cfg = run_config.load_run_config(args)
+        apis.tracklet_interpolation(cfg)  # a bad setting, before the model
     except (OSError, ValueError) as e:
         sys.exit(f'test: {e}')
     cfg.load_from = None  # loaded strictly below, not by mmengine

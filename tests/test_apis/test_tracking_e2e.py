@@ -148,11 +148,14 @@ def run_demo(config, checkpoint, source, out_dir):
 def test_demo_tool_matches_test_tool(trained_tracker, tmp_path):
     """The same rows from both tools, on frames the test pipeline resizes
     (160x128 → 240x192: the resize sees the decoded uint8 frame in both;
-    demo_track used to resize a float32 copy and drift apart)."""
+    demo_track used to resize a float32 copy and drift apart), with the
+    config's interpolation of short gaps (demo_track streams it)."""
     from mmengine.config import Config
     root, base_config = trained_tracker
     cfg = Config.fromfile(base_config)
     cfg.test_dataloader.dataset.pipeline[0].transforms[1].scale = (240, 192)
+    cfg.test_evaluator[0].interpolation = dict(
+        type='TrackletInterpolation', max_gap=3, min_streak=1)
     config = str(tmp_path / 'resized.py')
     cfg.dump(config)
     ckpt = str(root / 'work' / 'iter_60.pth')
@@ -194,6 +197,23 @@ def test_demo_tool_bad_inputs(trained_tracker, tmp_path):
     other.dump(str(tmp_path / 'other.py'))
     cases.append((str(tmp_path / 'other.py'), ckpt, root / 'seqs' / 'TEST-01',
                   'fc_cls.weight'))
+    bad_interpolations = [
+        ('zero_gap', dict(type='TrackletInterpolation', max_gap=0),
+         'max_gap=0: a whole number of frames >= 1'),
+        ('typo', dict(type='TrackletInterpolaton'), 'TrackletInterpolaton')
+    ]
+    for name, interpolation, message in bad_interpolations:
+        bad = Config.fromfile(config)
+        bad.test_evaluator[0].interpolation = interpolation
+        bad.dump(str(tmp_path / f'{name}.py'))
+        cases.append((str(tmp_path / f'{name}.py'), ckpt,
+                      root / 'seqs' / 'TEST-01', message))
+        # tools/test.py names it too, before it builds the model
+        result = run_tool('tools/test.py', tmp_path / f'{name}.py',
+                          '--checkpoint', ckpt, '--work-dir', tmp_path / name)
+        assert result.returncode == 1 and message in result.stderr, (
+            name, result.stderr[-2000:])
+        assert 'Traceback' not in result.stderr, name
     mixed = tmp_path / 'mixed'
     mixed.mkdir()
     for i, (w, h) in enumerate([(160, 128), (160, 128), (200, 128)]):

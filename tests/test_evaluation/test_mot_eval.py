@@ -101,6 +101,23 @@ def test_metric_in_the_test_loop_matches(tud, tmp_path):
     check_official(again, again['TUD-Campus']['MOTA'])
 
 
+def test_metric_interpolates_before_scoring(tmp_path):
+    """One person in frames 1-8, tracked in all but 4 and 5: 2 misses of 8
+    (MOTA 0.75) online; with the gap filled, none (MOTA 1), and the
+    written file holds the filled rows."""
+    gt = rows(*[(f, 1, 20, 1, 1) for f in range(1, 9)])
+    hyp = gt[~np.isin(gt['frame'], [4, 5])]
+    fill = dict(type='TrackletInterpolation', max_gap=2, min_streak=3)
+    for interpolation, mota in ((None, 0.75), (fill, 1.0)):
+        metric = MotMetricsMetric(
+            results_dir=str(tmp_path / str(mota)), interpolation=interpolation)
+        for sample in track_samples(gt, hyp, 'SEQ', 8):
+            metric.process({}, [sample.to_dict()])
+        assert metric.evaluate(size=0)['motmetrics/MOTA'] == mota
+        written = read_gt(str(tmp_path / str(mota) / 'SEQ.txt'))
+        assert len(written) == (8 if interpolation else 6)
+
+
 def rows(*items):
     return np.array([(f, i, x, 0, 10, 10, c, k, 1) for f, i, x, c, k in items],
                     dtype=GT_DTYPE)

@@ -6,11 +6,11 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmdet.evaluation.metrics.base_video_metric import BaseVideoMetric
-from mmdet.registry import METRICS
+from mmdet.registry import METRICS, TASK_UTILS
 from mmengine.logging import MMLogger
 
 from ...datasets.motchallenge_io import to_rows, write_results
-from ..mot_eval import evaluate, format_table
+from ..mot_eval import boxes, evaluate, format_table
 
 
 def sequence_name(sample: dict) -> str:
@@ -32,6 +32,10 @@ class MotMetricsMetric(BaseVideoMetric):
             sequence's frames (``mot_frame_id``: frames 398-795 of a
             half-val split keep those numbers, as ``tools/demo_track.py
             --frames 398-795`` writes them).
+        interpolation (dict, optional): a post-process of each sequence's
+            tracks before they are written and scored, built from
+            ``TASK_UTILS`` (``TrackletInterpolation``: fill short gaps);
+            ``tools/demo_track.py`` applies the config's too.
         collect_device (str): see ``BaseMetric``.
         prefix (str, optional): metric name prefix; default ``motmetrics``.
     """
@@ -40,10 +44,13 @@ class MotMetricsMetric(BaseVideoMetric):
 
     def __init__(self,
                  results_dir: Optional[str] = None,
+                 interpolation: Optional[dict] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.results_dir = results_dir
+        self.interpolation = TASK_UTILS.build(
+            interpolation) if interpolation else None
 
     def process_image(self, data_samples: Sequence, video_len: int) -> None:
         self.results.append(self._frame(data_samples[0].to_dict(), video_len))
@@ -83,6 +90,11 @@ class MotMetricsMetric(BaseVideoMetric):
             offsets[r['seq']] = r.get('offset', 0)
         gt = {k: np.concatenate(v) for k, v in gt.items()}
         pred = {k: np.concatenate(v) for k, v in pred.items()}
+        if self.interpolation is not None:
+            pred = {
+                k: self._interpolate(v, lengths[k])
+                for k, v in pred.items()
+            }
         if self.results_dir:
             os.makedirs(self.results_dir, exist_ok=True)
             for name, rows in pred.items():
@@ -96,3 +108,18 @@ class MotMetricsMetric(BaseVideoMetric):
             logger.info(f'tracks written to {self.results_dir}/<SEQ>.txt')
         # counts as floats too: mmengine's JSON log drops numpy integers
         return {k: float(v) for k, v in scores['COMBINED'].items()}
+
+    def _interpolate(self, rows: np.ndarray, length: int) -> np.ndarray:
+        """The sequence's rows after ``self.interpolation``."""
+        frames = [
+            dict(
+                frame=f,
+                bboxes=boxes(rows[rows['frame'] == f]),
+                ids=rows['id'][rows['frame'] == f],
+                scores=rows['conf'][rows['frame'] == f])
+            for f in range(1, length + 1)
+        ]
+        return np.concatenate([
+            to_rows(f['frame'], f['bboxes'], f['ids'], f['scores'], -1, -1)
+            for f in self.interpolation(frames)
+        ])
