@@ -4,7 +4,8 @@
 #   1. annotations (tools/dataset_converters/mot2coco.py) and the
 #      COCO-person MobileNetV2 (tools/model_converters/ssdlite_person_to_mmdet.py)
 #   2. training with tools/train.py
-#   3. tracking frames 398-795 with tools/test.py, motion proposals on and off
+#   3. tracking frames 398-795 with tools/test.py, motion proposals on and
+#      off, and on without the config's interpolation of short gaps (online)
 #   4. the same frames with tools/demo_track.py (txt + mp4), checked equal to
 #      tools/test.py's rows, and the whole video rendered
 set -euo pipefail
@@ -37,12 +38,14 @@ $PY tools/train.py $CONFIG --work-dir $OUT/train 2>&1 \
 echo "  trained in $(( $(date +%s) - train_start )) s"
 CKPT=$(cat $OUT/train/last_checkpoint)
 
-step "3/4 frames 398-795 with tools/test.py: motion proposals on, then off"
-rm -rf $OUT/test $OUT/test_no-mm
+step "3/4 frames 398-795 with tools/test.py: motion proposals on, off, on online"
+rm -rf $OUT/test $OUT/test_no-mm $OUT/test_online
 $PY tools/test.py $CONFIG --checkpoint $CKPT --work-dir $OUT/test 2>&1 \
   | grep -A6 -E '^ +HOTA +MOTA'
 $PY tools/test.py $CONFIG --checkpoint $CKPT --work-dir $OUT/test_no-mm \
   --cfg-options model.motion_proposals=False 2>&1 | grep -A6 -E '^ +HOTA +MOTA'
+$PY tools/test.py $CONFIG --checkpoint $CKPT --work-dir $OUT/test_online \
+  --cfg-options test_evaluator.0.interpolation=None 2>&1 | grep -A6 -E '^ +HOTA +MOTA'
 
 step "4/4 tools/demo_track.py on the video: frames 398-795, then all of it"
 rm -rf $OUT/output $OUT/output_full

@@ -8,6 +8,8 @@ from conftest import ROOT
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
+from hmot_mm import apis
+
 # the paper's configs (22 epochs on MOT16/20); the CPU configs below
 HMOT_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs/hmot/*_22e_*.py')))
 PETS09 = 'configs/hmot/ihoim_faster-rcnn_mobilenetv2_fpn_pets09-halfval_cpu'
@@ -15,12 +17,12 @@ OIM_PETS09 = PETS09.replace('hmot/ihoim_', 'hmot/oim_') + '.py'
 # its thresholds, chosen for it on the identity-held-out split
 OIM_PETS09_TRACKER = dict(score_thr=0.6, low_score_thr=0.4)
 # (config with the paper's recipe, the config that departs from it, how
-# its tracker departs)
+# its tracker departs, the (max_gap, min_streak) of the gaps it fills)
 CPU_CONFIGS = [('configs/demo/hmot_mobilenetv2_synth_cpu_paper-recipe.py',
                 'configs/demo/hmot_mobilenetv2_synth_cpu.py',
-                dict(output_box='detection')),
+                dict(output_box='detection'), None),
                (PETS09 + '_paper-recipe.py', PETS09 + '.py',
-                dict(score_thr=0.95, low_score_thr=0.4))]
+                dict(score_thr=0.95, low_score_thr=0.4), (10, 5))]
 
 
 @pytest.mark.parametrize('path', HMOT_CONFIGS, ids=osp.basename)
@@ -66,9 +68,9 @@ def test_project_configs_build(path):
     assert head.loss_reid.temperature == pytest.approx(1 / 30)
 
 
-@pytest.mark.parametrize('paper_file,cpu_file,tracker', CPU_CONFIGS)
+@pytest.mark.parametrize('paper_file,cpu_file,tracker,gaps', CPU_CONFIGS)
 def test_cpu_paper_recipe_configs_keep_the_paper_values(
-        paper_file, cpu_file, tracker):
+        paper_file, cpu_file, tracker, gaps):
     """Each CPU config pair: the paper-recipe config is the bases' recipe
     on the CPU network (B = N of its data); the config `make demo` /
     `make pets` trains departs from it only where docs/ measured it."""
@@ -89,6 +91,10 @@ def test_cpu_paper_recipe_configs_keep_the_paper_values(
             cpu.optim_wrapper.optimizer.type) == (0.1, False, 'AdamW')
     assert cpu.model.tracker == dict(paper.model.tracker, **tracker)
     assert cpu.test_dataloader == paper.test_dataloader
+    # the paper's tracker is online; tools/test.py and demo_track fill gaps
+    assert apis.tracklet_interpolation(paper) is None
+    filler = apis.tracklet_interpolation(cpu)
+    assert (filler and (filler.max_gap, filler.min_streak)) == gaps
 
 
 def test_pets09_oim_row_changes_only_the_loss_and_what_follows_from_it():
