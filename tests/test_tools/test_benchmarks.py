@@ -222,6 +222,12 @@ def test_crowd_configs_differ_from_pets_only_in_the_documented_keys(tmp_path):
     }
     for name in ('ihoim', 'oim', 'two_stage'):
         pets, crowd = configs[False][name], configs[True][name]
+        # PETS09 fills short gaps, the crowd tracks online
+        fill = 'test_evaluator.0.interpolation'
+        assert pets.pop(fill + '.type') == 'TrackletInterpolation'
+        pets.pop(fill + '.max_gap'), pets.pop(fill + '.min_streak')
+        pets[fill] = None
+        assert crowd[fill] is settings['interpolation'] is None
         assert set(pets) == set(crowd)
         changed = {k: crowd[k] for k in crowd if crowd[k] != pets[k]}
         (jitter, ) = [k for k in changed if k.endswith('ratio_range')]
