@@ -111,14 +111,15 @@ class MotMetricsMetric(BaseVideoMetric):
 
     def _interpolate(self, rows: np.ndarray, length: int) -> np.ndarray:
         """The sequence's rows after ``self.interpolation``."""
-        frames = [
-            dict(
-                frame=f,
-                bboxes=boxes(rows[rows['frame'] == f]),
-                ids=rows['id'][rows['frame'] == f],
-                scores=rows['conf'][rows['frame'] == f])
-            for f in range(1, length + 1)
-        ]
+        frames = []
+        for f in range(1, length + 1):
+            in_frame = rows[rows['frame'] == f]
+            frames.append(
+                dict(
+                    frame=f,
+                    bboxes=boxes(in_frame),
+                    ids=in_frame['id'],
+                    scores=in_frame['conf']))
         return np.concatenate([
             to_rows(f['frame'], f['bboxes'], f['ids'], f['scores'], -1, -1)
             for f in self.interpolation(frames)
