@@ -81,7 +81,8 @@ def inference_mot(model: torch.nn.Module, frames: Iterator[Tuple[int,
                                                                  np.ndarray]],
                   num_frames: int) -> Iterator[Tuple[int, np.ndarray, dict]]:
     """Yield ``(frame number, image, tracks)`` with ``tracks`` holding
-    ``bboxes`` (x1y1x2y2), ``ids`` and ``scores`` as numpy arrays.
+    ``bboxes`` (x1y1x2y2), ``ids`` and ``scores`` as numpy arrays, and
+    the same of the tracks not reported yet as ``tentative`` (a dict).
 
     The first frame given starts a new sequence (the tracker is reset), so
     ``frames`` may begin anywhere in a video."""
@@ -96,8 +97,14 @@ def inference_mot(model: torch.nn.Module, frames: Iterator[Tuple[int,
                 ori_video_length=[num_frames]))
         with torch.no_grad():
             result = model.test_step(default_collate([data]))[0]
-        pred = result[0].pred_track_instances
         yield number, image, dict(
-            bboxes=pred.bboxes.cpu().numpy(),
-            ids=pred.instances_id.cpu().numpy(),
-            scores=pred.scores.cpu().numpy())
+            _track_arrays(result[0].pred_track_instances),
+            tentative=_track_arrays(result[0].pred_tentative_instances))
+
+
+def _track_arrays(instances) -> dict:
+    """``bboxes``, ``ids`` and ``scores`` of track instances, in numpy."""
+    return dict(
+        bboxes=instances.bboxes.cpu().numpy(),
+        ids=instances.instances_id.cpu().numpy(),
+        scores=instances.scores.cpu().numpy())

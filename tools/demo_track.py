@@ -65,7 +65,7 @@ def parse_args() -> argparse.Namespace:
         '--online',
         action='store_true',
         help="the tracker's output as it comes, without the config's "
-        'interpolation of short gaps')
+        'interpolation (short gaps; tentative starts where it fills them)')
     args = parser.parse_args()
     if args.score_thr is not None and not 0 <= args.score_thr <= 1:
         parser.error(f'--score-thr {args.score_thr}: a score in [0, 1]')

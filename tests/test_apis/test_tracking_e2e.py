@@ -149,13 +149,18 @@ def test_demo_tool_matches_test_tool(trained_tracker, tmp_path):
     """The same rows from both tools, on frames the test pipeline resizes
     (160x128 → 240x192: the resize sees the decoded uint8 frame in both;
     demo_track used to resize a float32 copy and drift apart), with the
-    config's interpolation of short gaps (demo_track streams it)."""
+    config's interpolation of short gaps and tentative starts (demo_track
+    streams it: it reports tracks in the first frame, which DeepSORT
+    online cannot)."""
     from mmengine.config import Config
     root, base_config = trained_tracker
     cfg = Config.fromfile(base_config)
     cfg.test_dataloader.dataset.pipeline[0].transforms[1].scale = (240, 192)
     cfg.test_evaluator[0].interpolation = dict(
-        type='TrackletInterpolation', max_gap=3, min_streak=1)
+        type='TrackletInterpolation',
+        max_gap=3,
+        min_streak=1,
+        fill_tentative=True)
     config = str(tmp_path / 'resized.py')
     cfg.dump(config)
     ckpt = str(root / 'work' / 'iter_60.pth')
@@ -168,10 +173,10 @@ def test_demo_tool_matches_test_tool(trained_tracker, tmp_path):
                     '--work-dir', tmp_path / 'test')
     assert test.returncode == 0, test.stderr[-3000:]
     (tracks, ) = (tmp_path / 'test').glob('*/track_results/TEST-01.txt')
+    demo = np.loadtxt(tmp_path / 'TEST-01.txt', delimiter=',')
     np.testing.assert_allclose(
-        np.loadtxt(tmp_path / 'TEST-01.txt', delimiter=','),
-        np.loadtxt(tracks, delimiter=','),
-        atol=0.011)
+        demo, np.loadtxt(tracks, delimiter=','), atol=0.011)
+    assert (demo[:, 0] == 1).any()
 
 
 def test_demo_tool_bad_inputs(trained_tracker, tmp_path):

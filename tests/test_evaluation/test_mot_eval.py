@@ -57,8 +57,17 @@ def test_eval_tool_reproduces_official_values(tud):
     assert table[-1].split()[:3] == ['COMBINED', '40.00', '55.51']
 
 
-def track_samples(gt, hyp, seq, length):
-    """One TrackDataSample per frame, as the tracking test loop makes."""
+def track_instances(h):
+    return InstanceData(
+        bboxes=torch.tensor(np.c_[h['x'], h['y'], h['x'] + h['w'],
+                                  h['y'] + h['h']]),
+        instances_id=torch.tensor(h['id']),
+        scores=torch.ones(len(h)))
+
+
+def track_samples(gt, hyp, seq, length, tentative=None):
+    """One TrackDataSample per frame, as the tracking test loop makes
+    (with ``pred_tentative_instances`` from the ``tentative`` rows)."""
     for frame in range(1, length + 1):
         g, h = gt[gt['frame'] == frame], hyp[hyp['frame'] == frame]
         image = DetDataSample(
@@ -76,11 +85,10 @@ def track_samples(gt, hyp, seq, length):
                         category_id=1,
                         visibility=1.0) for r in g
                 ]))
-        image.pred_track_instances = InstanceData(
-            bboxes=torch.tensor(np.c_[h['x'], h['y'], h['x'] + h['w'],
-                                      h['y'] + h['h']]),
-            instances_id=torch.tensor(h['id']),
-            scores=torch.ones(len(h)))
+        image.pred_track_instances = track_instances(h)
+        if tentative is not None:
+            image.pred_tentative_instances = track_instances(
+                tentative[tentative['frame'] == frame])
         sample = TrackDataSample()
         sample.video_data_samples = [image]
         yield sample
@@ -102,20 +110,24 @@ def test_metric_in_the_test_loop_matches(tud, tmp_path):
 
 
 def test_metric_interpolates_before_scoring(tmp_path):
-    """One person in frames 1-8, tracked in all but 4 and 5: 2 misses of 8
-    (MOTA 0.75) online; with the gap filled, none (MOTA 1), and the
-    written file holds the filled rows."""
+    """One person in frames 1-8, reported in all but 1, 2 (tentative there:
+    the tracker's ``pred_tentative_instances``), 6 and 7: 4 misses of 8
+    (MOTA 0.5) online; with the gap filled, 2 (MOTA 0.75); with the
+    tentative frames filled too, none (MOTA 1). The written file holds
+    the filled rows."""
     gt = rows(*[(f, 1, 20, 1, 1) for f in range(1, 9)])
-    hyp = gt[~np.isin(gt['frame'], [4, 5])]
+    hyp = gt[~np.isin(gt['frame'], [1, 2, 6, 7])]
+    tentative = gt[np.isin(gt['frame'], [1, 2])]
     fill = dict(type='TrackletInterpolation', max_gap=2, min_streak=3)
-    for interpolation, mota in ((None, 0.75), (fill, 1.0)):
+    for interpolation, mota in ((None, 0.5), (fill, 0.75),
+                                (dict(fill, fill_tentative=True), 1.0)):
         metric = MotMetricsMetric(
             results_dir=str(tmp_path / str(mota)), interpolation=interpolation)
-        for sample in track_samples(gt, hyp, 'SEQ', 8):
+        for sample in track_samples(gt, hyp, 'SEQ', 8, tentative):
             metric.process({}, [sample.to_dict()])
         assert metric.evaluate(size=0)['motmetrics/MOTA'] == mota
         written = read_gt(str(tmp_path / str(mota) / 'SEQ.txt'))
-        assert len(written) == (8 if interpolation else 6)
+        assert len(written) == 8 * mota
 
 
 def rows(*items):

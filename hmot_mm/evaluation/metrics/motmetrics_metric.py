@@ -34,7 +34,8 @@ class MotMetricsMetric(BaseVideoMetric):
             --frames 398-795`` writes them).
         interpolation (dict, optional): a post-process of each sequence's
             tracks before they are written and scored, built from
-            ``TASK_UTILS`` (``TrackletInterpolation``: fill short gaps);
+            ``TASK_UTILS`` (``TrackletInterpolation``: fill short gaps, and
+            tracks' tentative starts from ``pred_tentative_instances``);
             ``tools/demo_track.py`` applies the config's too.
         collect_device (str): see ``BaseMetric``.
         prefix (str, optional): metric name prefix; default ``motmetrics``.
@@ -65,6 +66,7 @@ class MotMetricsMetric(BaseVideoMetric):
         frame = sample['frame_id'] + 1
         gt = sample.get('instances', [])
         pred = sample['pred_track_instances']
+        tentative = sample.get('pred_tentative_instances')
         return dict(
             seq=sequence_name(sample),
             length=video_len,
@@ -76,23 +78,33 @@ class MotMetricsMetric(BaseVideoMetric):
                        [g.get('mot_conf', 1.0)
                         for g in gt], [g.get('category_id', 1) for g in gt],
                        [g.get('visibility', 1.0) for g in gt]),
-            pred=to_rows(frame, pred['bboxes'].cpu().numpy(),
-                         pred['instances_id'].cpu().numpy(),
-                         pred['scores'].cpu().numpy(), -1, -1))
+            pred=MotMetricsMetric._rows(frame, pred),
+            tentative=MotMetricsMetric._rows(frame, tentative)
+            if tentative is not None else None)
+
+    @staticmethod
+    def _rows(frame: int, instances: dict) -> np.ndarray:
+        return to_rows(frame, instances['bboxes'].cpu().numpy(),
+                       instances['instances_id'].cpu().numpy(),
+                       instances['scores'].cpu().numpy(), -1, -1)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         gt, pred = defaultdict(list), defaultdict(list)
+        tentative = defaultdict(list)
         lengths, offsets = {}, {}
         for r in results:
             gt[r['seq']].append(r['gt'])
             pred[r['seq']].append(r['pred'])
+            if r.get('tentative') is not None:
+                tentative[r['seq']].append(r['tentative'])
             lengths[r['seq']] = r['length']
             offsets[r['seq']] = r.get('offset', 0)
         gt = {k: np.concatenate(v) for k, v in gt.items()}
         pred = {k: np.concatenate(v) for k, v in pred.items()}
+        tentative = {k: np.concatenate(v) for k, v in tentative.items()}
         if self.interpolation is not None:
             pred = {
-                k: self._interpolate(v, lengths[k])
+                k: self._interpolate(v, tentative.get(k), lengths[k])
                 for k, v in pred.items()
             }
         if self.results_dir:
@@ -109,17 +121,23 @@ class MotMetricsMetric(BaseVideoMetric):
         # counts as floats too: mmengine's JSON log drops numpy integers
         return {k: float(v) for k, v in scores['COMBINED'].items()}
 
-    def _interpolate(self, rows: np.ndarray, length: int) -> np.ndarray:
-        """The sequence's rows after ``self.interpolation``."""
+    def _interpolate(self, rows: np.ndarray, tentative: Optional[np.ndarray],
+                     length: int) -> np.ndarray:
+        """The sequence's rows after ``self.interpolation``, given the
+        rows of its tentative tracks where the model reports them."""
+
+        def frame_of(rows: np.ndarray, f: int) -> dict:
+            in_frame = rows[rows['frame'] == f]
+            return dict(
+                bboxes=boxes(in_frame),
+                ids=in_frame['id'],
+                scores=in_frame['conf'])
+
         frames = []
         for f in range(1, length + 1):
-            in_frame = rows[rows['frame'] == f]
-            frames.append(
-                dict(
-                    frame=f,
-                    bboxes=boxes(in_frame),
-                    ids=in_frame['id'],
-                    scores=in_frame['conf']))
+            frames.append(dict(frame_of(rows, f), frame=f))
+            if tentative is not None:
+                frames[-1]['tentative'] = frame_of(tentative, f)
         return np.concatenate([
             to_rows(f['frame'], f['bboxes'], f['ids'], f['scores'], -1, -1)
             for f in self.interpolation(frames)

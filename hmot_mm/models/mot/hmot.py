@@ -3,6 +3,7 @@ DeepSORT association (paper Fig. 1 and 2)."""
 import copy
 from typing import Optional
 
+import numpy as np
 import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.registry import MODELS
@@ -32,8 +33,8 @@ class HMOT(BaseMOTModel):
 
     Args:
         detector (dict): a two-stage detector config.
-        tracker (dict): a tracker with ``motion_proposals()``, ``track()``
-            and ``reset()``.
+        tracker (dict): a tracker with ``motion_proposals()``, ``track()``,
+            ``tentative`` and ``reset()`` (:class:`MotionProposalTracker`).
         motion_proposals (bool): feed predictions back as proposals.
         motion_proposals_in_rpn_cap (bool): the motion proposals take the
             places of the RPN's lowest-scoring proposals (see above) instead
@@ -91,8 +92,10 @@ class HMOT(BaseMOTModel):
 
         Returns:
             list[TrackDataSample]: each frame gains ``pred_track_instances``
-            (``bboxes``, ``instances_id``, ``scores``, ``labels``) and
-            ``pred_instances`` (detections with ``embeds``).
+            (``bboxes``, ``instances_id``, ``scores``, ``labels``), the same
+            of the tracks not reported yet as ``pred_tentative_instances``
+            (the tracker's ``tentative``), and ``pred_instances``
+            (detections with ``embeds``).
         """
         if inputs.dim() != 5 or inputs.size(0) != 1 or len(data_samples) != 1:
             raise ValueError('HMOT tracks one video at a time: inputs must '
@@ -107,16 +110,21 @@ class HMOT(BaseMOTModel):
                 detections.scores.cpu().numpy(),
                 detections.embeds.cpu().numpy(),
                 detections.from_motion.cpu().numpy())
-            device = inputs.device
             frame.pred_instances = detections
-            frame.pred_track_instances = InstanceData(
-                bboxes=torch.as_tensor(
-                    bboxes, dtype=torch.float32, device=device),
-                instances_id=torch.as_tensor(ids, device=device),
-                scores=torch.as_tensor(
-                    scores, dtype=torch.float32, device=device),
-                labels=torch.zeros(len(ids), dtype=torch.long, device=device))
+            frame.pred_track_instances = self._track_instances(
+                bboxes, ids, scores, inputs.device)
+            frame.pred_tentative_instances = self._track_instances(
+                *self.tracker.tentative, inputs.device)
         return [track_sample]
+
+    @staticmethod
+    def _track_instances(bboxes: np.ndarray, ids: np.ndarray,
+                         scores: np.ndarray, device) -> InstanceData:
+        return InstanceData(
+            bboxes=torch.as_tensor(bboxes, dtype=torch.float32, device=device),
+            instances_id=torch.as_tensor(ids, device=device),
+            scores=torch.as_tensor(scores, dtype=torch.float32, device=device),
+            labels=torch.zeros(len(ids), dtype=torch.long, device=device))
 
     def _start_or_check_sequence(self, frame) -> None:
         shape = tuple(frame.metainfo['ori_shape'][:2])

@@ -24,8 +24,17 @@ class TrackletInterpolation:
 
     and its score likewise, if it had a box in each of the ``min_streak``
     frames up to :math:`a`: a track that comes and goes (often a false
-    positive detected now and then) is not bridged. Nothing else changes:
-    no box is moved or dropped.
+    positive detected now and then) is not bridged.
+
+    With ``fill_tentative`` the frames before a track's first box are
+    filled too, with the boxes the tracker gave it there while it was
+    tentative (DeepSORT reports a track from its ``n_init``-th hit on; its
+    first ``n_init - 1`` boxes are the tracker's, held back until it was
+    sure). A frame's ``tentative`` holds them (``bboxes``, ``ids``,
+    ``scores``; ``pred_tentative_instances`` of :class:`HMOT`); those of
+    tracks that never get a box of their own are dropped, and so are any
+    more than ``max_gap`` frames before the first box. Nothing else
+    changes: no box is moved or dropped.
 
     The filler is streamed: :meth:`push` takes one frame's tracks and
     returns the frames that no later frame can fill any more, so a frame
@@ -41,16 +50,25 @@ class TrackletInterpolation:
         max_gap (int): the longest run of missed frames filled.
         min_streak (int): the frames in a row a track must have had a box
             in, up to the gap, to be filled.
+        fill_tentative (bool): also fill a track's frames before its first
+            box with its tentative boxes. Defaults to False.
     """
 
-    def __init__(self, max_gap: int = 10, min_streak: int = 5) -> None:
+    def __init__(self,
+                 max_gap: int = 10,
+                 min_streak: int = 5,
+                 fill_tentative: bool = False) -> None:
         for name, value in (('max_gap', max_gap), ('min_streak', min_streak)):
             if isinstance(value, bool) or not isinstance(value, int) \
                     or value < 1:
                 raise ValueError(f'{name}={value!r}: a whole number of '
                                  'frames >= 1')
+        if not isinstance(fill_tentative, bool):
+            raise ValueError(f'fill_tentative={fill_tentative!r}: True or '
+                             'False')
         self.max_gap = max_gap
         self.min_streak = min_streak
+        self.fill_tentative = fill_tentative
         self.reset()
 
     def reset(self) -> None:
@@ -80,6 +98,8 @@ class TrackletInterpolation:
         for box, track_id, score in zip(frame['bboxes'], frame['ids'],
                                         frame['scores']):
             track_id = int(track_id)
+            if self.fill_tentative and track_id not in self._last:
+                self._fill_tentative(track_id)
             last = self._last.get(track_id)
             gap = number - last[0] - 1 if last else 0
             if 1 <= gap <= self.max_gap \
@@ -108,15 +128,37 @@ class TrackletInterpolation:
             out += self.push(frame)
         return out + self.flush()
 
+    def _fill_tentative(self, track_id: int) -> None:
+        """Add the held tentative boxes of a track that has just got its
+        first box, as if it had had them all along."""
+        for held in self._held:
+            tentative = held.get('tentative')
+            if tentative is None:
+                continue
+            ids = np.asarray(tentative['ids']).reshape(-1)
+            for k in np.nonzero(ids == track_id)[0]:
+                box = np.asarray(tentative['bboxes'],
+                                 np.float64).reshape(-1, 4)[k]
+                score = float(np.asarray(tentative['scores']).reshape(-1)[k])
+                self._add(held, box, track_id, score)
+                last = self._last.get(track_id)
+                self._streak[track_id] = self._streak[track_id] + 1 \
+                    if last and last[0] == held['frame'] - 1 else 1
+                self._last[track_id] = (held['frame'], box, score)
+
+    @staticmethod
+    def _add(frame: dict, box: np.ndarray, track_id: int,
+             score: float) -> None:
+        frame['bboxes'] = np.vstack([frame['bboxes'], box])
+        frame['ids'] = np.append(frame['ids'], track_id)
+        frame['scores'] = np.append(frame['scores'], score)
+
     def _fill(self, track_id: int, start: tuple, end: tuple) -> None:
         """Add the interpolated boxes of frames start+1 .. end-1."""
         (a, box_a, score_a), (b, box_b, score_b) = start, end
         first_held = self._held[0]['frame']
         for number in range(a + 1, b):
             t = (number - a) / (b - a)
-            held = self._held[number - first_held]
-            held['bboxes'] = np.vstack(
-                [held['bboxes'], box_a + t * (box_b - box_a)])
-            held['ids'] = np.append(held['ids'], track_id)
-            held['scores'] = np.append(held['scores'],
-                                       score_a + t * (score_b - score_a))
+            self._add(self._held[number - first_held],
+                      box_a + t * (box_b - box_a), track_id,
+                      score_a + t * (score_b - score_a))

@@ -169,6 +169,8 @@ class MotionProposalTracker:
     def reset(self) -> None:
         """Forget all tracks (a new video)."""
         self.tracks: List[Track] = []
+        self.tentative = (np.zeros(
+            (0, 4)), np.zeros(0, dtype=np.int64), np.zeros(0))
         self.next_id = 0
         self._predicted = None
 
@@ -215,7 +217,9 @@ class MotionProposalTracker:
         Returns:
             tuple: ``bboxes`` (m, 4), ``ids`` (m,) and ``scores`` (m,) of the
             confirmed tracks matched in this frame (boxes per
-            ``output_box``, scores of the matched detections).
+            ``output_box``, scores of the matched detections). The same
+            of the tracks not reported yet (tentative ones matched, and
+            those started, in this frame) are left in :attr:`tentative`.
         """
         bboxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4)
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -267,6 +271,7 @@ class MotionProposalTracker:
             t for t in self.tracks if t.time_since_update == 0 or (
                 t.confirmed and t.time_since_update <= self.max_age)
         ]
+        started = []
         for di, mean, cov in zip(
                 unmatched_dets,
                 *self.kf.initiate(xyxy_to_xyah(bboxes[unmatched_dets]))):
@@ -274,8 +279,18 @@ class MotionProposalTracker:
                           self.embed_momentum)
             track.confirmed = self.n_init == 1
             self.tracks.append(track)
+            started.append((track, di))
             self.next_id += 1
-        shown = [(t, di) for t, di in matched if t.confirmed]
+        self.tentative = self._report(
+            [(t, di) for t, di in matched if not t.confirmed] + started,
+            bboxes, scores)
+        return self._report([(t, di) for t, di in matched if t.confirmed],
+                            bboxes, scores)
+
+    def _report(self, shown: List[Tuple[Track, int]], bboxes: np.ndarray,
+                scores: np.ndarray):
+        """Boxes (per ``output_box``), ids and detection scores of the
+        tracks ``shown`` with their detections."""
         ids = np.array([t.id for t, _ in shown], dtype=np.int64)
         dets = np.array([di for _, di in shown], dtype=np.int64)
         if self.output_box == 'kalman':

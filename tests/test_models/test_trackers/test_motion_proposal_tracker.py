@@ -58,6 +58,25 @@ def test_two_crossing_people_keep_their_ids():
     assert not seen[0] and not seen[1]  # tentative for n_init - 1 frames
 
 
+def test_tentative_tracks_until_the_third_hit():
+    """A person seen from frame 0 is tentative in frames 0 and 1 and
+    reported from frame 2 on; a box seen once (frame 1) is tentative there
+    and then gone."""
+    tracker = MotionProposalTracker(output_box='detection')
+    person, once = box(50, 100), box(300, 100)
+    tentative, reported = [], []
+    for dets in ([person], [person, once], [person], [person]):
+        _, ids, _ = tracker.track(
+            np.array(dets), np.full(len(dets), 0.9),
+            np.array([embedding(k) for k in range(len(dets))]))
+        reported.append(ids.tolist())
+        boxes, ids, scores = tracker.tentative
+        tentative.append(list(zip(ids.tolist(), boxes.tolist(), scores)))
+    assert tentative == [[(0, person, 0.9)], [(0, person, 0.9),
+                                              (1, once, 0.9)], [], []]
+    assert reported == [[], [], [0], [0]]
+
+
 @pytest.mark.parametrize('gap, same', [(5, True), (29, True), (30, False),
                                        (31, False)])
 def test_occluded_person_returns_with_id_until_max_age(gap, same):
@@ -301,7 +320,9 @@ def test_matches_wojkes_reference_on_a_crowd(max_age, nn_budget):
     track reports, equal those of the reference DeepSORT (Wojke's code as
     packaged in deep-sort-realtime) fed the same detections. Track ids are
     labels: the two number new tracks in different orders. A budget of 4
-    makes every long track's gallery drop its oldest embeddings."""
+    makes every long track's gallery drop its oldest embeddings. The
+    tentative tracks' paths (``tentative``: matched or started, not yet
+    confirmed) equal the reference's too."""
     from deep_sort_realtime.deep_sort import detection, nn_matching, tracker
     metric = nn_matching.NearestNeighborDistanceMetric('cosine', 0.2,
                                                        nn_budget)
@@ -326,6 +347,13 @@ def test_matches_wojkes_reference_on_a_crowd(max_age, nn_budget):
         max_age=max_age,
         nn_budget=nn_budget)
     ref_paths, our_paths = {}, {}
+    ref_tentative, our_tentative = {}, {}
+
+    def add(paths, frame, ids, out_boxes, boxes):
+        for i, b in zip(ids, out_boxes):
+            paths.setdefault(i, []).append(
+                (frame, int(np.nonzero((boxes == b).all(1))[0][0])))
+
     for frame, (boxes, embeds) in enumerate(crowd_detections()):
         ref.predict()
         ref.update([
@@ -336,17 +364,20 @@ def test_matches_wojkes_reference_on_a_crowd(max_age, nn_budget):
             for k, (b, e) in enumerate(zip(boxes, embeds))
         ])
         for t in ref.tracks:
-            if t.is_confirmed() and t.time_since_update == 0:
-                ref_paths.setdefault(t.track_id, []).append(
-                    (frame, t.det_class))
+            if t.time_since_update == 0:
+                (ref_paths if t.is_confirmed() else ref_tentative).setdefault(
+                    t.track_id, []).append((frame, t.det_class))
         ours.motion_proposals()
         out, ids, _ = ours.track(boxes, np.ones(len(boxes)), embeds)
-        for i, b in zip(ids, out):
-            our_paths.setdefault(i, []).append(
-                (frame, int(np.nonzero((boxes == b).all(1))[0][0])))
+        add(our_paths, frame, ids, out, boxes)
+        add(our_tentative, frame, ours.tentative[1], ours.tentative[0], boxes)
     assert sorted(our_paths.values()) == sorted(ref_paths.values())
+    assert sorted(our_tentative.values()) == sorted(ref_tentative.values())
     # a busy sequence: many reports, and tracks that resume after misses
     paths = list(ref_paths.values())
     assert len(paths) >= 30 and sum(map(len, paths)) > 1500
     assert sum(np.diff([f for f, _ in p]).max(initial=1) > 1
                for p in paths) > 20
+    # tentative tracks that were confirmed and ones that died
+    confirmed = set(ref_paths) & set(ref_tentative)
+    assert len(confirmed) >= 30 and len(set(ref_tentative) - confirmed) > 20
