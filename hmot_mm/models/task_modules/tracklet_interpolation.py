@@ -89,12 +89,9 @@ class TrackletInterpolation:
             raise ValueError(f'frame {number} after frame '
                              f'{self._held[-1]["frame"]}: frames must be '
                              'consecutive (reset() starts a sequence)')
-        frame = dict(
-            frame,
-            frame=number,
-            bboxes=np.asarray(frame['bboxes'], np.float64).reshape(-1, 4),
-            ids=np.asarray(frame['ids'], np.int64).reshape(-1),
-            scores=np.asarray(frame['scores'], np.float64).reshape(-1))
+        frame = dict(frame, frame=number, **self._arrays(frame))
+        if self.fill_tentative and frame.get('tentative') is not None:
+            frame['tentative'] = self._arrays(frame['tentative'])
         for box, track_id, score in zip(frame['bboxes'], frame['ids'],
                                         frame['scores']):
             track_id = int(track_id)
@@ -105,9 +102,7 @@ class TrackletInterpolation:
             if 1 <= gap <= self.max_gap \
                     and self._streak[track_id] >= self.min_streak:
                 self._fill(track_id, last, (number, box, score))
-            self._streak[track_id] = self._streak[track_id] + 1 \
-                if last and gap == 0 else 1
-            self._last[track_id] = (number, box, score)
+            self._record(track_id, number, box, score)
         self._held.append(frame)
         released = []
         while len(self._held) > self.max_gap:
@@ -135,16 +130,26 @@ class TrackletInterpolation:
             tentative = held.get('tentative')
             if tentative is None:
                 continue
-            ids = np.asarray(tentative['ids']).reshape(-1)
-            for k in np.nonzero(ids == track_id)[0]:
-                box = np.asarray(tentative['bboxes'],
-                                 np.float64).reshape(-1, 4)[k]
-                score = float(np.asarray(tentative['scores']).reshape(-1)[k])
+            for k in np.nonzero(tentative['ids'] == track_id)[0]:
+                box, score = tentative['bboxes'][k], tentative['scores'][k]
                 self._add(held, box, track_id, score)
-                last = self._last.get(track_id)
-                self._streak[track_id] = self._streak[track_id] + 1 \
-                    if last and last[0] == held['frame'] - 1 else 1
-                self._last[track_id] = (held['frame'], box, score)
+                self._record(track_id, held['frame'], box, score)
+
+    def _record(self, track_id: int, number: int, box: np.ndarray,
+                score: float) -> None:
+        """Note the track's box in frame ``number`` (its last so far)."""
+        last = self._last.get(track_id)
+        self._streak[track_id] = self._streak[track_id] + 1 \
+            if last and last[0] == number - 1 else 1
+        self._last[track_id] = (number, box, score)
+
+    @staticmethod
+    def _arrays(tracks: dict) -> dict:
+        """``bboxes`` (n, 4), ``ids`` (n,) and ``scores`` (n,) as arrays."""
+        return dict(
+            bboxes=np.asarray(tracks['bboxes'], np.float64).reshape(-1, 4),
+            ids=np.asarray(tracks['ids'], np.int64).reshape(-1),
+            scores=np.asarray(tracks['scores'], np.float64).reshape(-1))
 
     @staticmethod
     def _add(frame: dict, box: np.ndarray, track_id: int,
