@@ -86,11 +86,14 @@ class MotionProposalTracker:
        :meth:`motion_proposals` does it ahead of the detector, on copies
        that :meth:`track` then uses, so the filter advances once a frame.
     2. Matching cascade over confirmed tracks, most recently seen first:
-       cost = smallest cosine distance between a detection's embedding and
-       the track's gallery (last ``nn_budget`` embeddings); infeasible above
-       ``max_cosine_distance`` or where the squared Mahalanobis distance of
-       the detection to the prediction exceeds the chi-square 95 % quantile
-       (4 d.o.f., 9.4877). Hungarian assignment per level.
+       d_cos = smallest cosine distance between a detection's embedding
+       and the track's gallery (last ``nn_budget`` embeddings), d_maha =
+       squared Mahalanobis distance of the detection to the prediction;
+       cost = λ·d_maha + (1 − λ)·d_cos (Wojke's Eq. 5, λ =
+       ``motion_weight``; 0 in the paper's and the reference's setting,
+       appearance alone); infeasible where d_cos > ``max_cosine_distance``
+       or d_maha exceeds the chi-square 95 % quantile (4 d.o.f., 9.4877).
+       Hungarian assignment per level.
     3. IoU matching (cost 1 − IoU ≤ ``max_iou_distance``) of the tentative
        tracks and of the confirmed ones missed only in this frame.
        With ``appearance=False`` the cascade is skipped and every track
@@ -126,6 +129,11 @@ class MotionProposalTracker:
             momentum in [0, 1)) instead of a gallery of ``nn_budget``, so
             one crop of another person moves it by 1 − momentum instead
             of matching at once. Defaults to None (the gallery).
+        motion_weight (float): λ of Wojke's Eq. 5 in [0, 1], the share of
+            the squared Mahalanobis distance in the cascade's cost (it
+            lies in [0, 9.4877] inside the gate, the cosine distance in
+            [0, ``max_cosine_distance``]). Defaults to 0 (appearance
+            alone, as Wojke's experiments and reference code).
     """
 
     def __init__(self,
@@ -138,7 +146,8 @@ class MotionProposalTracker:
                  n_init: int = 3,
                  output_box: str = 'kalman',
                  appearance: bool = True,
-                 embed_momentum: Optional[float] = None) -> None:
+                 embed_momentum: Optional[float] = None,
+                 motion_weight: float = 0.0) -> None:
         if output_box not in ('kalman', 'detection'):
             raise ValueError(f"output_box={output_box!r}: 'kalman' or "
                              "'detection'")
@@ -148,6 +157,9 @@ class MotionProposalTracker:
         if embed_momentum is not None and not 0 <= embed_momentum < 1:
             raise ValueError(f'embed_momentum={embed_momentum} must be in '
                              '[0, 1)')
+        if not 0 <= motion_weight <= 1:
+            raise ValueError(f'motion_weight={motion_weight} must be in '
+                             '[0, 1]')
         for name, value in (('max_age', max_age), ('n_init', n_init),
                             ('nn_budget', nn_budget)):
             if not isinstance(value, int) or value < 1:
@@ -163,6 +175,7 @@ class MotionProposalTracker:
         self.output_box = output_box
         self.appearance = appearance
         self.embed_momentum = embed_momentum
+        self.motion_weight = motion_weight
         self.kf = BatchKalmanFilter()
         self.reset()
 
@@ -327,9 +340,9 @@ class MotionProposalTracker:
         if not track_indices or not len(det_indices):
             return [], list(track_indices), list(det_indices)
         tracks = [self.tracks[i] for i in track_indices]
-        inside = self.kf.gating_distance(
-            *self._states(tracks),
-            xyxy_to_xyah(bboxes[det_indices])) <= self.kf.gate
+        mahalanobis = self.kf.gating_distance(
+            *self._states(tracks), xyxy_to_xyah(bboxes[det_indices]))
+        inside = mahalanobis <= self.kf.gate
         det_embeds = embeds[det_indices]
         rows, cols = np.nonzero(inside)  # gated pairs, grouped by track
         bounds = np.searchsorted(rows, np.arange(len(tracks) + 1))
@@ -338,6 +351,12 @@ class MotionProposalTracker:
                    if b > a]
         cost = np.full(inside.shape, GATED)
         cost[rows, cols] = 1 - np.concatenate(nearest or [np.zeros(0)])
+        max_cost = self.max_cosine_distance
+        if self.motion_weight:
+            weight = self.motion_weight
+            cost = np.where(cost <= max_cost,
+                            (1 - weight) * cost + weight * mahalanobis, GATED)
+            max_cost = (1 - weight) * max_cost + weight * self.kf.gate
         ages = np.array([t.time_since_update for t in tracks])
         free = np.ones(len(det_indices), dtype=bool)
         matches = []
@@ -348,8 +367,7 @@ class MotionProposalTracker:
             if not len(cols):
                 break
             rows = np.nonzero(ages == level)[0]
-            for r, c in self._assign(cost[np.ix_(rows, cols)],
-                                     self.max_cosine_distance):
+            for r, c in self._assign(cost[np.ix_(rows, cols)], max_cost):
                 matches.append(
                     (track_indices[rows[r]], int(det_indices[cols[c]])))
                 free[cols[c]] = False

@@ -270,6 +270,61 @@ def test_one_foreign_crop_in_a_track(embed_momentum, switches):
     assert (reappears[0] == seen[4][0]) is not switches
 
 
+def crossing_frame(motion_weight, max_cosine_distance=0.5):
+    """Two people walk head-on (6 frames, one embedding each); in the next
+    frame each one's detection looks more like the other: cosine
+    distances 0.4 to its own track and 0.2 to the other's. Returns the
+    track id of each detection, the squared Mahalanobis distances
+    (tracks × detections, from mmdet's KalmanFilter) and the cosine
+    distances."""
+    tracker = MotionProposalTracker(
+        max_cosine_distance=max_cosine_distance,
+        motion_weight=motion_weight,
+        output_box='detection')
+    for t in range(6):
+        tracker.track(
+            np.array([box(100 + 4 * t, 100),
+                      box(140 - 4 * t, 100)]), [0.9, 0.9],
+            np.stack([embedding(0), embedding(1)]))
+    dets = np.array([box(124, 100), box(116, 100)])
+    kf = KalmanFilter()
+    mahalanobis = np.stack([
+        kf.gating_distance(*kf.predict(t.mean, t.cov), xyxy_to_xyah(dets))
+        for t in tracker.tracks
+    ])
+    looks = np.stack([
+        0.6 * embedding(0) + 0.8 * embedding(1),
+        0.8 * embedding(0) + 0.6 * embedding(1)
+    ])
+    cosine = 1 - np.stack([embedding(0), embedding(1)]) @ looks.T
+    boxes, ids, _ = tracker.track(dets, [0.9, 0.9], looks)
+    by_det = [ids[np.isclose(boxes, d).all(axis=1)].tolist() for d in dets]
+    return by_det, mahalanobis, cosine
+
+
+@pytest.mark.parametrize('motion_weight', [0, 0.02, 0.07, 0.09, 0.3])
+def test_motion_weight_is_wojkes_eq5(motion_weight):
+    """The cascade's cost is λ·d_maha + (1 − λ)·d_cos: the cheaper of the
+    two assignments, summed here by hand, is the one the tracker makes
+    (the swap by appearance alone, each person's own track once motion
+    weighs enough: λ > 0.08 for these distances)."""
+    by_det, mahalanobis, cosine = crossing_frame(motion_weight)
+    assert (mahalanobis < 9.4877).all()  # every pair inside the gate
+    np.testing.assert_allclose(cosine, [[0.4, 0.2], [0.2, 0.4]])
+    cost = motion_weight * mahalanobis + (1 - motion_weight) * cosine
+    own = bool(cost[0, 0] + cost[1, 1] < cost[0, 1] + cost[1, 0])
+    assert by_det == ([[0], [1]] if own else [[1], [0]])
+    assert own is (motion_weight > 0.08)
+
+
+def test_motion_weight_keeps_the_appearance_gate():
+    """With the cosine gate below both looks' distances to their own
+    tracks (0.4) but above the others' (0.2), only the swap is feasible:
+    motion cannot buy back a pair the appearance gate refuses."""
+    by_det, _, _ = crossing_frame(0.3, max_cosine_distance=0.3)
+    assert by_det == [[1], [0]]
+
+
 def test_bad_settings():
     with pytest.raises(ValueError, match='low_score_thr'):
         MotionProposalTracker(score_thr=0.5, low_score_thr=0.6)
@@ -277,6 +332,8 @@ def test_bad_settings():
         MotionProposalTracker(max_age=0)
     with pytest.raises(ValueError, match='embed_momentum=1'):
         MotionProposalTracker(embed_momentum=1)
+    with pytest.raises(ValueError, match='motion_weight=1.5'):
+        MotionProposalTracker(motion_weight=1.5)
     with pytest.raises(ValueError, match="output_box='centre'"):
         MotionProposalTracker(output_box='centre')
     with pytest.raises(ValueError, match=r'embeds of shape \(2, 8\)'):
