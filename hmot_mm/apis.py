@@ -15,8 +15,10 @@ from .utils import load_weights
 
 def init_track_model(config: str,
                      checkpoint: str,
-                     device: str = 'cpu') -> torch.nn.Module:
-    """Build a tracking model from ``config`` and load ``checkpoint``.
+                     device: str = 'cpu',
+                     cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build a tracking model from ``config`` (with ``cfg_options``
+    merged, as ``--cfg-options`` gives them) and load ``checkpoint``.
 
     Raises:
         ValueError: the config's model has no tracker.
@@ -24,6 +26,8 @@ def init_track_model(config: str,
             (the missing and unexpected keys are named).
     """
     cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     if 'tracker' not in cfg.model:
         raise ValueError(f'{config}: model {cfg.model.get("type")} has no '

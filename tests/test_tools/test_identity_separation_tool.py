@@ -46,9 +46,11 @@ def test_still_scene(trained_tracker, tmp_path):
     assert '1 vs 2' in run.stdout and '2 vs 1' in run.stdout
     assert ' vs 3' not in run.stdout
     run = run_tool(TOOL, config, ckpt, frames, gt, '--persons', '2',
-                   '--frames', '1-2')
+                   '--frames', '1-2', '--cfg-options',
+                   'model.tracker.nn_budget=1')
     assert run.returncode == 0, run.stderr[-3000:]
     assert all_row(run.stdout)[:2] == ['1', '0']
+    assert 'gallery 1,' in run.stdout
     # IoU exactly 0.5 is not above 0.5
     run = run_tool(TOOL, config, ckpt, frames, gt, '--min-iou', '0.5')
     assert run.returncode != 0

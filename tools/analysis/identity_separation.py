@@ -1,7 +1,8 @@
 """How well a model's embedding tells apart people whose boxes overlap.
 
     python tools/analysis/identity_separation.py CONFIG CHECKPOINT SOURCE \
-        GT.txt [--frames FIRST-LAST] [--persons 15,16,19] [--min-iou 0]
+        GT.txt [--frames FIRST-LAST] [--persons 15,16,19] [--min-iou 0] \
+        [--cfg-options KEY=VALUE ...]
 
 Embeds every scored ground-truth box (conf ≠ 0) of the frames with the
 model's RoI head, then, for each pair of overlapping boxes, compares the
@@ -28,6 +29,7 @@ import torch
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmdet.structures.bbox import bbox2roi  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.dataset import default_collate  # noqa: E402
 
 from hmot_mm.apis import frame_pipeline, init_track_model  # noqa: E402
@@ -82,6 +84,11 @@ def main() -> None:
         type=float,
         default=0.0,
         help='boxes overlap where their IoU exceeds this')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, as tools/test.py does')
     args = parser.parse_args()
     first, last = 1, np.inf
     if args.frames is not None:
@@ -115,7 +122,8 @@ def main() -> None:
                  f'{gt["frame"].max()}; {args.source} has {len(frames)}')
 
     try:
-        model = init_track_model(args.config, args.checkpoint)
+        model = init_track_model(
+            args.config, args.checkpoint, cfg_options=args.cfg_options)
     except (OSError, ValueError) as e:
         sys.exit(f'identity_separation: {e}')
     tracker = model.cfg.model.tracker
