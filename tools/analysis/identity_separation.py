@@ -38,11 +38,12 @@ from hmot_mm.evaluation.identity_separation import overlap_margins  # noqa
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 
 
-def embed_boxes(model: torch.nn.Module, image: np.ndarray,
+def embed_boxes(model: torch.nn.Module, pipeline, image: np.ndarray,
                 bboxes: np.ndarray) -> np.ndarray:
     """The RoI head's embeddings (n, d) of ``bboxes`` (x1y1x2y2, image
-    coordinates) in one frame, at the config's test scale."""
-    data = frame_pipeline(model.cfg)(
+    coordinates) in one frame, at the config's test scale (``pipeline``:
+    ``hmot_mm.apis.frame_pipeline`` of the model's config)."""
+    data = pipeline(
         dict(
             img=[image],
             frame_id=[0],
@@ -126,9 +127,9 @@ def main() -> None:
             args.config, args.checkpoint, cfg_options=args.cfg_options)
     except (OSError, ValueError) as e:
         sys.exit(f'identity_separation: {e}')
-    tracker = model.cfg.model.tracker
-    budget, gate = tracker.get('nn_budget',
-                               100), tracker.get('max_cosine_distance', 0.2)
+    budget = model.tracker.nn_budget
+    gate = model.tracker.max_cosine_distance
+    pipeline = frame_pipeline(model.cfg)
     bboxes = boxes(gt)
     embeds = np.zeros((len(gt), 0))
     for number, image in frames:
@@ -136,7 +137,7 @@ def main() -> None:
             break
         at = np.nonzero(gt['frame'] == number)[0]
         if len(at):
-            found = embed_boxes(model, image, bboxes[at])
+            found = embed_boxes(model, pipeline, image, bboxes[at])
             if not embeds.shape[1]:
                 embeds = np.zeros((len(gt), found.shape[1]))
             embeds[at] = found
