@@ -81,6 +81,37 @@ def frame_pipeline(cfg: Config) -> Compose:
     return Compose([broadcaster, steps['PackTrackInputs'].copy()])
 
 
+def frame_inputs(pipeline: Compose,
+                 image: np.ndarray,
+                 index: int = 0,
+                 number: int = 0,
+                 num_frames: int = 1) -> dict:
+    """One decoded frame as a batch of one for the model's ``test_step``
+    (or its ``data_preprocessor``).
+
+    Args:
+        pipeline (Compose): :func:`frame_pipeline` of the model's config.
+        image (np.ndarray): the frame, uint8 BGR (as ``LoadFrame`` gives
+            the test pipeline).
+        index (int): its place in the sequence, 0 for the first (the
+            tracker resets there).
+        number (int): its frame number (``img_id``).
+        num_frames (int): the sequence's length.
+
+    Returns:
+        dict: ``inputs`` and ``data_samples``, collated.
+    """
+    return default_collate([
+        pipeline(
+            dict(
+                img=[image],
+                frame_id=[index],
+                ori_shape=[image.shape[:2]],
+                img_id=[number],
+                ori_video_length=[num_frames]))
+    ])
+
+
 def inference_mot(model: torch.nn.Module, frames: Iterator[Tuple[int,
                                                                  np.ndarray]],
                   num_frames: int) -> Iterator[Tuple[int, np.ndarray, dict]]:
@@ -92,15 +123,9 @@ def inference_mot(model: torch.nn.Module, frames: Iterator[Tuple[int,
     ``frames`` may begin anywhere in a video."""
     pipeline = frame_pipeline(model.cfg)
     for index, (number, image) in enumerate(frames):
-        data = pipeline(
-            dict(
-                img=[image],  # uint8, as LoadFrame gives the test pipeline
-                frame_id=[index],
-                ori_shape=[image.shape[:2]],
-                img_id=[number],
-                ori_video_length=[num_frames]))
+        data = frame_inputs(pipeline, image, index, number, num_frames)
         with torch.no_grad():
-            result = model.test_step(default_collate([data]))[0]
+            result = model.test_step(data)[0]
         yield number, image, dict(
             _track_arrays(result[0].pred_track_instances),
             tentative=_track_arrays(result[0].pred_tentative_instances))

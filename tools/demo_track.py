@@ -21,7 +21,6 @@ with an error.
 import argparse
 import os
 import os.path as osp
-import re
 import sys
 import time
 
@@ -72,11 +71,10 @@ def parse_args() -> argparse.Namespace:
     if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
         parser.error(f'--fps {args.fps}: a positive frame rate')
     if args.frames is not None:
-        match = re.fullmatch(r'(\d+)-(\d+)', args.frames)
-        if not match or not 1 <= int(match[1]) <= int(match[2]):
-            parser.error(f'--frames {args.frames}: FIRST-LAST with '
-                         '1 <= FIRST <= LAST')
-        args.frames = int(match[1]), int(match[2])
+        try:
+            args.frames = motchallenge_io.parse_frame_range(args.frames)
+        except ValueError as e:
+            parser.error(str(e))
     if osp.exists(args.out_dir) and not osp.isdir(args.out_dir):
         parser.error(f'--out-dir {args.out_dir}: exists and is not a folder')
     if args.device == 'cuda' and not torch.cuda.is_available():

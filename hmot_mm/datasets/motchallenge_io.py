@@ -7,6 +7,7 @@ Every malformed input raises an error that names the file (and line)."""
 import configparser
 import os
 import os.path as osp
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Iterator, Optional, Tuple
@@ -257,6 +258,20 @@ class FrameReader:
                 yield i, image
         finally:
             capture.release()
+
+
+def parse_frame_range(text: str) -> Tuple[int, int]:
+    """``'FIRST-LAST'`` as frame numbers (1-based, inclusive), as the
+    tools' ``--frames`` takes them.
+
+    Raises:
+        ValueError: not two numbers with 1 <= FIRST <= LAST (named).
+    """
+    match = re.fullmatch(r'(\d+)-(\d+)', text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f'--frames {text}: FIRST-LAST with '
+                         '1 <= FIRST <= LAST')
+    return int(match[1]), int(match[2])
 
 
 def video_to_sequence(source: str,

@@ -12,7 +12,8 @@ from conftest import (PETS, ROOT, independent_counts, needs_pets, run_tool,
 
 from hmot_mm.datasets import MOTFrameDataset
 from hmot_mm.datasets.motchallenge_coco import SplitSpec, convert
-from hmot_mm.datasets.motchallenge_io import (GT_DTYPE, FrameReader, read_gt,
+from hmot_mm.datasets.motchallenge_io import (GT_DTYPE, FrameReader,
+                                              parse_frame_range, read_gt,
                                               read_seqinfo, video_to_sequence)
 from hmot_mm.evaluation.mot_eval import preprocess
 
@@ -61,6 +62,14 @@ def test_missing_sequence_parts(tmp_path):
         read_seqinfo(str(tmp_path))
     with pytest.raises(FileNotFoundError, match='gt.txt: ground truth file'):
         read_gt(str(tmp_path / 'gt' / 'gt.txt'))
+
+
+def test_frame_ranges():
+    assert parse_frame_range('398-795') == (398, 795)
+    assert parse_frame_range('7-7') == (7, 7)
+    for text in ('0-5', '5-4', '3', '1-x', '-1-2', '1-2 '):
+        with pytest.raises(ValueError, match=f'--frames {text}: FIRST-LAST'):
+            parse_frame_range(text)
 
 
 def test_undecodable_frame_and_video(tmp_path):

@@ -30,10 +30,11 @@ sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from mmdet.structures.bbox import bbox2roi  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
-from mmengine.dataset import default_collate  # noqa: E402
 
-from hmot_mm.apis import frame_pipeline, init_track_model  # noqa: E402
-from hmot_mm.datasets.motchallenge_io import FrameReader, read_gt  # noqa
+from hmot_mm.apis import (  # noqa: E402
+    frame_inputs, frame_pipeline, init_track_model)
+from hmot_mm.datasets.motchallenge_io import (  # noqa: E402
+    FrameReader, parse_frame_range, read_gt)
 from hmot_mm.evaluation.identity_separation import overlap_margins  # noqa
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 
@@ -43,14 +44,7 @@ def embed_boxes(model: torch.nn.Module, pipeline, image: np.ndarray,
     """The RoI head's embeddings (n, d) of ``bboxes`` (x1y1x2y2, image
     coordinates) in one frame, at the config's test scale (``pipeline``:
     ``hmot_mm.apis.frame_pipeline`` of the model's config)."""
-    data = pipeline(
-        dict(
-            img=[image],
-            frame_id=[0],
-            ori_shape=[image.shape[:2]],
-            img_id=[0],
-            ori_video_length=[1]))
-    data = model.data_preprocessor(default_collate([data]), False)
+    data = model.data_preprocessor(frame_inputs(pipeline, image), False)
     frame = data['data_samples'][0][0]
     w_scale, h_scale = frame.metainfo['scale_factor']
     rois = torch.as_tensor(
@@ -93,11 +87,10 @@ def main() -> None:
     args = parser.parse_args()
     first, last = 1, np.inf
     if args.frames is not None:
-        match = re.fullmatch(r'(\d+)-(\d+)', args.frames)
-        if not match or int(match[1]) > int(match[2]):
-            parser.error(f'--frames {args.frames}: FIRST-LAST with '
-                         'FIRST <= LAST')
-        first, last = int(match[1]), int(match[2])
+        try:
+            first, last = parse_frame_range(args.frames)
+        except ValueError as e:
+            parser.error(str(e))
     persons = None
     if args.persons is not None:
         if not re.fullmatch(r'\d+(,\d+)*', args.persons):
