@@ -31,10 +31,8 @@ sys.path.insert(0,
 from mmdet.structures.bbox import bbox2roi  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
-from hmot_mm.apis import (  # noqa: E402
-    frame_inputs, frame_pipeline, init_track_model)
-from hmot_mm.datasets.motchallenge_io import (  # noqa: E402
-    FrameReader, parse_frame_range, read_gt)
+from hmot_mm import apis  # noqa: E402
+from hmot_mm.datasets import motchallenge_io  # noqa: E402
 from hmot_mm.evaluation.identity_separation import overlap_margins  # noqa
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 
@@ -44,7 +42,7 @@ def embed_boxes(model: torch.nn.Module, pipeline, image: np.ndarray,
     """The RoI head's embeddings (n, d) of ``bboxes`` (x1y1x2y2, image
     coordinates) in one frame, at the config's test scale (``pipeline``:
     ``hmot_mm.apis.frame_pipeline`` of the model's config)."""
-    data = model.data_preprocessor(frame_inputs(pipeline, image), False)
+    data = model.data_preprocessor(apis.frame_inputs(pipeline, image), False)
     frame = data['data_samples'][0][0]
     w_scale, h_scale = frame.metainfo['scale_factor']
     rois = torch.as_tensor(
@@ -88,7 +86,7 @@ def main() -> None:
     first, last = 1, np.inf
     if args.frames is not None:
         try:
-            first, last = parse_frame_range(args.frames)
+            first, last = motchallenge_io.parse_frame_range(args.frames)
         except ValueError as e:
             parser.error(str(e))
     persons = None
@@ -99,8 +97,8 @@ def main() -> None:
     if not 0 <= args.min_iou < 1:
         parser.error(f'--min-iou {args.min_iou}: must lie in [0, 1)')
     try:
-        gt = read_gt(args.gt)
-        frames = FrameReader(args.source)
+        gt = motchallenge_io.read_gt(args.gt)
+        frames = motchallenge_io.FrameReader(args.source)
     except (OSError, ValueError) as e:
         sys.exit(f'identity_separation: {e}')
     gt = gt[(gt['conf'] != 0) & (gt['frame'] >= first) & (gt['frame'] <= last)]
@@ -116,13 +114,13 @@ def main() -> None:
                  f'{gt["frame"].max()}; {args.source} has {len(frames)}')
 
     try:
-        model = init_track_model(
+        model = apis.init_track_model(
             args.config, args.checkpoint, cfg_options=args.cfg_options)
     except (OSError, ValueError) as e:
         sys.exit(f'identity_separation: {e}')
     budget = model.tracker.nn_budget
     gate = model.tracker.max_cosine_distance
-    pipeline = frame_pipeline(model.cfg)
+    pipeline = apis.frame_pipeline(model.cfg)
     bboxes = boxes(gt)
     embeds = np.zeros((len(gt), 0))
     for number, image in frames:
