@@ -28,6 +28,7 @@ import torch
 
 sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmcv.transforms import Compose  # noqa: E402
 from mmdet.structures.bbox import bbox2roi  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
@@ -37,7 +38,7 @@ from hmot_mm.evaluation.identity_separation import overlap_margins  # noqa
 from hmot_mm.evaluation.mot_eval import boxes  # noqa: E402
 
 
-def embed_boxes(model: torch.nn.Module, pipeline, image: np.ndarray,
+def embed_boxes(model: torch.nn.Module, pipeline: Compose, image: np.ndarray,
                 bboxes: np.ndarray) -> np.ndarray:
     """The RoI head's embeddings (n, d) of ``bboxes`` (x1y1x2y2, image
     coordinates) in one frame, at the config's test scale (``pipeline``:
