@@ -1,6 +1,6 @@
 """iHOIM loss (Sec. 3.2 of the paper) with Selective Memory Refreshment."""
 import math
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 from mmdet.registry import MODELS
@@ -150,18 +150,26 @@ class iHOIMLoss(MemoryBankLoss):
         _, log_person, log_bg = self._log_probs(embeds)
         return log_person, log_bg
 
-    def forward(self, embeds: Tensor, labels: Tensor) -> Dict[str, Tensor]:
+    def forward(self,
+                embeds: Tensor,
+                labels: Tensor,
+                identity_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Compute the two levels of the loss.
 
         Args:
             embeds (Tensor): (M, d) L2-normalised embeddings.
             labels (Tensor): (M,) long; -1 background, 0..N-1 identity.
+            identity_mask (Tensor, optional): (M,) bool. A positive with
+                False counts as a person in L_det but is left out of
+                L_OIM (whose mean runs over the positives kept) and of the
+                lookup-table update. None keeps every positive (the paper).
 
         Returns:
             dict[str, Tensor]: ``loss_det`` and ``loss_oim``, scalars.
         """
         check_identity_labels(labels, self.num_ids)
-        self._remember(embeds, labels)
+        takes_identity = self.identity_rows(labels, identity_mask)
+        self._remember(embeds, labels, takes_identity)
         scores, log_person, log_bg = self._log_probs(embeds)
         is_person = labels >= 0
         zero = embeds.sum() * 0  # keeps the graph when a term is empty
@@ -169,11 +177,12 @@ class iHOIMLoss(MemoryBankLoss):
             loss_det = zero
         else:
             loss_det = -torch.where(is_person, log_person, log_bg).mean()
-        if is_person.any():
-            id_scores = scores[is_person, :self.num_ids]
+        if takes_identity.any():
+            id_scores = scores[takes_identity, :self.num_ids]
             log_p_id = id_scores.log_softmax(dim=1).gather(
-                1, labels[is_person, None]).squeeze(1)
-            weight = self.oim_weight * log_person[is_person].detach().exp()**2
+                1, labels[takes_identity, None]).squeeze(1)
+            weight = self.oim_weight * log_person[takes_identity].detach().exp(
+            )**2
             loss_oim = -(weight * log_p_id).mean()
         else:
             loss_oim = zero

@@ -109,9 +109,38 @@ class MemoryBankLoss(nn.Module):
         self.register_buffer('lookup_table', torch.zeros(num_ids, feat_dim))
         self._last_forward: Optional[Tuple[Tensor, Tensor]] = None
 
-    def _remember(self, embeds: Tensor, labels: Tensor) -> None:
+    @staticmethod
+    def identity_rows(labels: Tensor,
+                      identity_mask: Optional[Tensor] = None) -> Tensor:
+        """(M,) bool: the rows that enter the identity term and update the
+        lookup table, i.e. those with an identity (label ≥ 0) that
+        ``identity_mask`` keeps (every one without a mask).
+
+        Args:
+            labels (Tensor): (M,) long; -1 background, 0..N-1 identity.
+            identity_mask (Tensor, optional): (M,) bool; False takes a
+                positive out of the identity term and the table update
+                (it stays a person for detection). Ignored on background
+                rows.
+        """
+        has_identity = labels >= 0
+        if identity_mask is None:
+            return has_identity
+        if identity_mask.dtype != torch.bool or \
+                identity_mask.shape != labels.shape:
+            raise ValueError(
+                'identity_mask must be a bool tensor shaped like labels '
+                f'{tuple(labels.shape)}, got {identity_mask.dtype} '
+                f'{tuple(identity_mask.shape)}')
+        return has_identity & identity_mask
+
+    def _remember(self, embeds: Tensor, labels: Tensor,
+                  takes_identity: Tensor) -> None:
+        """Keep the batch for the memory update, in batch order, without
+        the positives that the identity term left out."""
         if self.training:
-            self._last_forward = (embeds.detach(), labels.detach())
+            kept = (labels < 0) | takes_identity
+            self._last_forward = (embeds[kept].detach(), labels[kept].detach())
 
     def update_memory_from_last_forward(self) -> bool:
         """Apply :meth:`update_memory` to the last training forward's batch.

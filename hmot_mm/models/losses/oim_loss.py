@@ -1,5 +1,5 @@
 """Plain OIM loss (Xiao et al. 2017), the baseline of the paper's ablation."""
-from typing import Dict
+from typing import Dict, Optional
 
 from mmdet.registry import MODELS
 from torch import Tensor
@@ -41,24 +41,30 @@ class OIMLoss(MemoryBankLoss):
                  loss_weight: float = 1.0) -> None:
         super().__init__(num_ids, feat_dim, temperature, momentum, loss_weight)
 
-    def forward(self, embeds: Tensor, labels: Tensor) -> Dict[str, Tensor]:
+    def forward(self,
+                embeds: Tensor,
+                labels: Tensor,
+                identity_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Args:
             embeds (Tensor): (M, d) L2-normalised embeddings.
             labels (Tensor): (M,) long; -1 background, 0..N-1 identity.
+            identity_mask (Tensor, optional): (M,) bool; a positive with
+                False is left out of the loss and the table update. None
+                keeps every positive.
 
         Returns:
             dict[str, Tensor]: ``loss_oim``, a scalar (a zero that keeps the
             graph when no embedding has an identity).
         """
         check_identity_labels(labels, self.num_ids)
-        self._remember(embeds, labels)
-        is_person = labels >= 0
-        if not is_person.any():
+        takes_identity = self.identity_rows(labels, identity_mask)
+        self._remember(embeds, labels, takes_identity)
+        if not takes_identity.any():
             return dict(loss_oim=embeds.sum() * 0)
-        scores = embeds[is_person] @ self.lookup_table.to(
+        scores = embeds[takes_identity] @ self.lookup_table.to(
             embeds).t() / self.temperature
-        log_p_id = scores.log_softmax(dim=1).gather(1, labels[is_person,
-                                                              None]).squeeze(1)
+        log_p_id = scores.log_softmax(dim=1).gather(
+            1, labels[takes_identity, None]).squeeze(1)
         return dict(loss_oim=-self.loss_weight * log_p_id.mean())
 
     def update_memory(self, embeds: Tensor, labels: Tensor) -> None:

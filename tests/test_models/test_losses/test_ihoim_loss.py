@@ -187,6 +187,71 @@ def test_oim_softmax_has_no_background_rows():
     assert torch.equal(loss.lookup_table, before)
 
 
+def test_identity_mask_keeps_a_positive_a_person_without_its_identity():
+    """A positive masked out still counts as a person in L_det, but leaves
+    L_OIM (the mean over the positives kept, eq. as numpy_ihoim on those
+    rows alone) and the lookup-table update; backgrounds still reach SMR."""
+    rng = np.random.default_rng(9)
+    loss = make_loss(rng, empty_rows=0).train()
+    labels = np.array([-1, 0, 3, -1, 6, 3, -1])
+    mask = np.array([False, True, False, True, False, True, True])
+    x = unit_rows(rng, len(labels), 16)
+    lut, queue = loss.lookup_table.numpy().copy(), loss.bg_queue.numpy()
+    out = loss(
+        torch.from_numpy(x), torch.from_numpy(labels), torch.from_numpy(mask))
+    kept = np.array([1, 5])  # the positives the mask keeps
+    det, _ = numpy_ihoim(lut, queue, x, labels)
+    _, oim = numpy_ihoim(lut, queue, x[kept], labels[kept])
+    np.testing.assert_allclose(out['loss_det'].item(), det, rtol=1e-6)
+    np.testing.assert_allclose(out['loss_oim'].item(), oim, rtol=1e-6)
+
+    twin = make_loss(np.random.default_rng(9), empty_rows=0)
+    assert loss.update_memory_from_last_forward()
+    # identity 6 was masked out: its row stays; 0 and 3 move by momentum
+    np.testing.assert_array_equal(loss.lookup_table[6].numpy(), lut[6])
+    for k, row in ((0, 1), (3, 5)):
+        want = 0.5 * lut[k] + 0.5 * x[row]
+        np.testing.assert_allclose(
+            loss.lookup_table[k].numpy(),
+            want / np.linalg.norm(want),
+            rtol=1e-12)
+    # the queue saw the same candidates as without any positive
+    twin.update_memory(
+        torch.from_numpy(x[labels < 0]), torch.from_numpy(labels[labels < 0]))
+    torch.testing.assert_close(loss.bg_queue, twin.bg_queue)
+    torch.testing.assert_close(loss.bg_importance, twin.bg_importance)
+
+
+def test_identity_mask_in_the_oim_baseline():
+    rng = np.random.default_rng(10)
+    loss = OIMLoss(num_ids=7, feat_dim=16).double()
+    loss.lookup_table.copy_(torch.from_numpy(unit_rows(rng, 7, 16)))
+    labels = np.array(LABEL_CASES['mixed'])
+    mask = np.array([True, False, True, True, True, False, False])
+    x = unit_rows(rng, len(labels), 16)
+    out = loss(
+        torch.from_numpy(x), torch.from_numpy(labels), torch.from_numpy(mask))
+    kept = np.array([2, 4])
+    np.testing.assert_allclose(
+        out['loss_oim'].item(),
+        numpy_oim(loss.lookup_table.numpy(), x[kept], labels[kept]),
+        rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    'mask', [torch.ones(7), torch.ones(6, dtype=torch.bool)],
+    ids=['float', 'short'])
+@pytest.mark.parametrize('cls', [iHOIMLoss, OIMLoss])
+def test_a_bad_identity_mask_is_named(cls, mask):
+    loss = cls(7, feat_dim=16) if cls is OIMLoss else cls(7, 3, feat_dim=16)
+    x = torch.nn.functional.normalize(torch.randn(7, 16), dim=1)
+    with pytest.raises(
+            ValueError,
+            match=r'identity_mask must be a bool.*'
+            r'shaped like labels \(7,\)'):
+        loss(x, torch.tensor(LABEL_CASES['mixed']), mask)
+
+
 @pytest.mark.parametrize('cls', [iHOIMLoss, OIMLoss])
 def test_unknown_identity_names_n_and_label(cls):
     loss = cls(4, feat_dim=8) if cls is OIMLoss else cls(4, 3, feat_dim=8)

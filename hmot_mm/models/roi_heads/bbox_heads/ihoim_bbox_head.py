@@ -8,6 +8,7 @@ from mmdet.models.layers import multiclass_nms
 from mmdet.models.roi_heads.bbox_heads import BBoxHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
+from mmdet.structures.bbox import bbox_overlaps, get_box_tensor
 from mmdet.utils import ConfigType, InstanceList, OptMultiConfig
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
@@ -48,6 +49,15 @@ class iHOIMBBoxHead(BBoxHead):
             HOIM's and SeqNet's box regressors do; the model bases turn it
             on, following HOIM. docs/recipe.md has what it measured on the
             CPU demo. Defaults to False.
+        oim_iou_thr (float, optional): the identity term (L_OIM) and the
+            lookup-table update take only the positive RoIs that overlap
+            their ground truth at IoU ≥ this; L_det and box regression
+            still take every positive. The rest of the positives, down to
+            the assigner's ``pos_iou_thr``, are persons for detection but
+            not samples of their identity (SeqNet, likewise, learns its
+            embedding on the boxes of a second, regressed stage). The
+            share kept is logged as ``oim_frac`` (not a loss). None (the
+            paper): every positive. Defaults to None.
         loss_reid (dict): config of the memory-bank loss; its ``feat_dim``
             defaults to ``embed_dim``.
         num_classes (int): must be 1 (person).
@@ -61,6 +71,7 @@ class iHOIMBBoxHead(BBoxHead):
                  embed_dim: int = 256,
                  embed_bn: bool = False,
                  reg_bn: bool = False,
+                 oim_iou_thr: Optional[float] = None,
                  loss_reid: ConfigType = dict(type='iHOIMLoss'),
                  num_classes: int = 1,
                  with_cls: bool = False,
@@ -70,6 +81,9 @@ class iHOIMBBoxHead(BBoxHead):
         if num_classes != 1:
             raise ValueError(f'{type(self).__name__} detects one class '
                              f'(person); got num_classes={num_classes}')
+        if oim_iou_thr is not None and not 0 < oim_iou_thr <= 1:
+            raise ValueError(
+                f'oim_iou_thr must be in (0, 1] or None, got {oim_iou_thr!r}')
         super().__init__(
             num_classes=num_classes,
             with_cls=with_cls,
@@ -96,6 +110,7 @@ class iHOIMBBoxHead(BBoxHead):
             self.fc_reg.out_features) if reg_bn and self.with_reg else None
         self.fc_embed = nn.Linear(last_dim, embed_dim)
         self.embed_bn = nn.BatchNorm1d(embed_dim) if embed_bn else None
+        self.oim_iou_thr = oim_iou_thr
         loss_reid = ConfigDict(loss_reid)
         if loss_reid.setdefault('feat_dim', embed_dim) != embed_dim:
             raise ValueError(f'loss_reid.feat_dim={loss_reid.feat_dim} '
@@ -150,7 +165,8 @@ class iHOIMBBoxHead(BBoxHead):
         identity of the ground truth matched by each positive RoI.
 
         Returns:
-            dict: ``loss_bbox`` (a dict of losses) and ``bbox_targets``.
+            dict: ``loss_bbox`` (a dict of losses, with ``oim_frac`` when
+            ``oim_iou_thr`` is set) and ``bbox_targets``.
         """
         targets = self.get_targets(sampling_results, rcnn_train_cfg)
         losses = self.loss(cls_score, bbox_pred, rois, *targets)
@@ -161,8 +177,38 @@ class iHOIMBBoxHead(BBoxHead):
                 res.pos_gt_ids.new_full((len(res.neg_priors), ), -1).long()
             ]) for res in sampling_results
         ])
-        losses.update(self.loss_reid(embeds, id_labels))
+        identity_mask = self.identity_mask(sampling_results)
+        if identity_mask is not None:
+            # logged on every rank and batch (0 without positives), so
+            # that ranks all-reduce the same keys
+            is_person = id_labels >= 0
+            losses['oim_frac'] = (identity_mask & is_person).sum() / \
+                is_person.sum().clamp(min=1)
+        losses.update(self.loss_reid(embeds, id_labels, identity_mask))
         return dict(loss_bbox=losses, bbox_targets=targets)
+
+    def identity_mask(
+            self, sampling_results: List[SamplingResult]) -> Optional[Tensor]:
+        """Which sampled RoIs may enter the identity term: a positive whose
+        IoU with its assigned ground truth is at least ``oim_iou_thr``,
+        and every negative (the loss ignores the mask there).
+
+        Returns:
+            Tensor or None: (R,) bool in the order of the sampled RoIs;
+            None when ``oim_iou_thr`` is None (every positive).
+        """
+        if self.oim_iou_thr is None:
+            return None
+        return torch.cat([
+            torch.cat([
+                bbox_overlaps(
+                    get_box_tensor(res.pos_priors),
+                    get_box_tensor(res.pos_gt_bboxes),
+                    is_aligned=True) >= self.oim_iou_thr,
+                res.pos_gt_ids.new_ones((len(res.neg_priors), ),
+                                        dtype=torch.bool)
+            ]) for res in sampling_results
+        ])
 
     def predict_by_feat(self,
                         rois: Tuple[Tensor],
