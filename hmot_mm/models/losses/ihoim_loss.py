@@ -30,7 +30,9 @@ class iHOIMLoss(MemoryBankLoss):
         λ = c\,\mathrm{sg}[p(Λ)]^2 \\
         L = \mathrm{mean}_{all}\,L_{det} + \mathrm{mean}_{pos}\,λ L_{OIM}
 
-    The paper uses c = 2 (``oim_weight``).
+    The paper uses c = 2 (``oim_weight``). ``forward``'s optional
+    ``identity_mask`` narrows mean_pos (and the table update) to the
+    positives it keeps; L_det still counts every positive as a person.
 
     All log-probabilities are differences of ``logsumexp`` terms, so no
     input (an empty queue or table included) gives NaN or inf.
@@ -181,8 +183,8 @@ class iHOIMLoss(MemoryBankLoss):
             id_scores = scores[takes_identity, :self.num_ids]
             log_p_id = id_scores.log_softmax(dim=1).gather(
                 1, labels[takes_identity, None]).squeeze(1)
-            weight = self.oim_weight * log_person[takes_identity].detach().exp(
-            )**2
+            p_person = log_person[takes_identity].detach().exp()
+            weight = self.oim_weight * p_person**2
             loss_oim = -(weight * log_p_id).mean()
         else:
             loss_oim = zero
